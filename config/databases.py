@@ -1,0 +1,101 @@
+"""Build Django's DATABASES entry from DATABASE_TYPE and its variables."""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+DATABASE_TYPES = ("sqlite", "postgresql", "azure_sql")
+AZURE_AUTH_METHODS = ("sql", "entra")
+
+SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-64000;"
+
+
+def _required(env: environ.Env, name: str, database_type: str) -> str:
+    """Return a variable that must be set, or stop start-up naming it."""
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} is required when DATABASE_TYPE={database_type}.")
+    return value
+
+
+def sqlite_database(env: environ.Env, base_dir: Path) -> dict:
+    """The embedded default: one SQLite file in WAL mode."""
+    path = env.str("SQLITE_DB_PATH", default=str(base_dir / "var" / "marketdata.sqlite3"))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "init_command": SQLITE_INIT,
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+        "TEST": {"NAME": env.str("SQLITE_TEST_DB_PATH", default="") or None},
+    }
+
+
+def postgresql_database(env: environ.Env) -> dict:
+    """PostgreSQL from DATABASE_URL, or from the POSTGRES_* variables."""
+    if env.str("DATABASE_URL", default=""):
+        config = env.db_url("DATABASE_URL")
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                "DATABASE_URL must be a postgres:// URL when DATABASE_TYPE=postgresql."
+            )
+        return config
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env.str("POSTGRES_DB", default="marketdata"),
+        "USER": env.str("POSTGRES_USER", default=""),
+        "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
+        "HOST": env.str("POSTGRES_HOST", default="127.0.0.1"),
+        "PORT": env.str("POSTGRES_PORT", default="5432"),
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+    }
+
+
+def azure_sql_database(env: environ.Env) -> dict:
+    """SQL Server / Azure SQL through mssql-django, SQL or Entra ID authentication."""
+    server = _required(env, "AZURE_SQL_SERVER", "azure_sql")
+    database = _required(env, "AZURE_SQL_DATABASE", "azure_sql")
+    auth_method = env.str("AZURE_SQL_AUTH_METHOD", default="sql").lower()
+    if auth_method not in AZURE_AUTH_METHODS:
+        raise ImproperlyConfigured(
+            f"AZURE_SQL_AUTH_METHOD={auth_method!r} is not one of {', '.join(AZURE_AUTH_METHODS)}."
+        )
+    encrypt = "Encrypt=yes;TrustServerCertificate=" + (
+        "yes" if env.bool("AZURE_SQL_TRUST_SERVER_CERTIFICATE", default=False) else "no"
+    )
+    config = {
+        "ENGINE": "mssql",
+        "NAME": database,
+        "HOST": server,
+        "PORT": env.str("AZURE_SQL_PORT", default="1433"),
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+        "OPTIONS": {"driver": env.str("AZURE_SQL_DRIVER", default="ODBC Driver 18 for SQL Server")},
+    }
+    if auth_method == "sql":
+        config["USER"] = _required(env, "AZURE_SQL_USERNAME", "azure_sql")
+        config["PASSWORD"] = _required(env, "AZURE_SQL_PASSWORD", "azure_sql")
+        config["OPTIONS"]["extra_params"] = encrypt
+    else:
+        # Entra ID: a managed identity (or AZURE_CLIENT_ID's user-assigned one); no password.
+        config["USER"] = env.str("AZURE_CLIENT_ID", default="")
+        config["PASSWORD"] = ""
+        config["OPTIONS"]["extra_params"] = f"Authentication=ActiveDirectoryMsi;{encrypt}"
+    return config
+
+
+def database_from_env(env: environ.Env, base_dir: Path) -> dict:
+    """The default database for DATABASE_TYPE (sqlite, postgresql or azure_sql)."""
+    database_type = env.str("DATABASE_TYPE", default="sqlite").lower()
+    if database_type == "sqlite":
+        return sqlite_database(env, base_dir)
+    if database_type == "postgresql":
+        return postgresql_database(env)
+    if database_type == "azure_sql":
+        return azure_sql_database(env)
+    raise ImproperlyConfigured(
+        f"DATABASE_TYPE={database_type!r} is not supported; use one of {', '.join(DATABASE_TYPES)}."
+    )

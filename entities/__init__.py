@@ -1,0 +1,1 @@
+"""Legal entities and ownership from GLEIF."""

@@ -1,0 +1,1 @@
+"""Loading the sources: find and download, parse, load, and record each run."""

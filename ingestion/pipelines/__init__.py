@@ -1,0 +1,1 @@
+"""Pipelines: source -> parser -> loader, one module per source, each writing IngestionRun rows."""

@@ -1,0 +1,1 @@
+"""Financial instruments from ESMA FIRDS and FITRS, with FIGIs from OpenFIGI."""

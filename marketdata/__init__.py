@@ -1,0 +1,1 @@
+"""Shared core: identifiers, CFI decoding, base models, admin and API pieces."""

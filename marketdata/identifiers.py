@@ -1,0 +1,100 @@
+"""ISIN (ISO 6166), LEI (ISO 17442), MIC (ISO 10383) and CFI (ISO 10962) format checks."""
+
+import re
+
+ISIN_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
+LEI_RE = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
+MIC_RE = re.compile(r"^[A-Z0-9]{4}$")
+CFI_RE = re.compile(r"^[A-Z]{6}$")
+
+
+class IdentifierError(ValueError):
+    """An identifier that is malformed or fails its check digit."""
+
+
+def _alnum_to_digits(value: str) -> str:
+    """Replace each letter by its number (A=10 ... Z=35), as ISO 6166 and ISO 7064 do."""
+    return "".join(str(int(char, 36)) for char in value)
+
+
+def isin_check_digit(body: str) -> int:
+    """The Luhn check digit of the first 11 characters of an ISIN."""
+    digits = _alnum_to_digits(body)
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2 == 0:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return (10 - total % 10) % 10
+
+
+def isin_error(value: str) -> str | None:
+    """Why a value is not a valid ISIN, or None when it is."""
+    if not isinstance(value, str) or len(value) != 12:
+        return "an ISIN has 12 characters"
+    if not ISIN_RE.match(value):
+        return "an ISIN is 2 letters, 9 letters or digits and a check digit"
+    expected = isin_check_digit(value[:11])
+    if int(value[11]) != expected:
+        return f"check digit is {value[11]}, expected {expected}"
+    return None
+
+
+def lei_error(value: str) -> str | None:
+    """Why a value is not a valid LEI, or None when it is (ISO 17442, ISO 7064 mod 97-10)."""
+    if not isinstance(value, str) or len(value) != 20:
+        return "a LEI has 20 characters"
+    if not LEI_RE.match(value):
+        return "a LEI is 18 letters or digits and 2 check digits"
+    if int(_alnum_to_digits(value)) % 97 != 1:
+        return "check digits fail the mod-97 test"
+    return None
+
+
+def mic_error(value: str) -> str | None:
+    """Why a value is not a well-formed MIC, or None when it is."""
+    if not isinstance(value, str) or not MIC_RE.match(value):
+        return "a MIC is 4 letters or digits"
+    return None
+
+
+def is_valid_isin(value: str) -> bool:
+    """True when the value is an ISIN with a correct check digit."""
+    return isin_error(value) is None
+
+
+def is_valid_lei(value: str) -> bool:
+    """True when the value is a LEI with correct check digits."""
+    return lei_error(value) is None
+
+
+def is_valid_mic(value: str) -> bool:
+    """True when the value is a well-formed MIC."""
+    return mic_error(value) is None
+
+
+def validate_isin(value: str) -> str:
+    """Return the ISIN, or raise IdentifierError saying what is wrong."""
+    error = isin_error(value)
+    if error:
+        raise IdentifierError(f"invalid ISIN {value!r}: {error}")
+    return value
+
+
+def validate_lei(value: str) -> str:
+    """Return the LEI, or raise IdentifierError saying what is wrong."""
+    error = lei_error(value)
+    if error:
+        raise IdentifierError(f"invalid LEI {value!r}: {error}")
+    return value
+
+
+def validate_mic(value: str) -> str:
+    """Return the MIC, or raise IdentifierError saying what is wrong."""
+    error = mic_error(value)
+    if error:
+        raise IdentifierError(f"invalid MIC {value!r}: {error}")
+    return value

@@ -1,0 +1,1 @@
+"""Trading venues from the ISO 10383 MIC registry."""
