@@ -31,7 +31,6 @@ def sqlite_database(env: environ.Env, base_dir: Path) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
-        "TEST": {"NAME": env.str("SQLITE_TEST_DB_PATH", default="") or None},
     }
 
 

@@ -11,3 +11,8 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file (not :memory:) so that subprocesses a test starts (a killed load, a Celery worker,
+# gunicorn) see the same test database; pytest-xdist adds a per-worker suffix.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_marketdata.sqlite3")}  # noqa: F405
