@@ -4,13 +4,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from marketdata.api import auth_views as auth
+from marketdata.api.cfi import CfiView
 from marketdata.views import health_live, health_ready
 
 api_v1 = [
+    path("auth/token/", auth.TokenObtainPairView.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", auth.TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/verify/", auth.TokenVerifyView.as_view(), name="token-verify"),
     path("", include("instruments.api.urls")),
     path("", include("entities.api.urls")),
     path("", include("venues.api.urls")),
     path("", include("ingestion.api.urls")),
+    path("cfi/<str:code>/", CfiView.as_view(), name="cfi-detail"),
 ]
 
 urlpatterns = [
@@ -21,6 +27,12 @@ urlpatterns = [
     path("health/", health_live, name="health"),
     path("health/ready/", health_ready, name="health-ready"),
 ]
+
+# JSON errors under /api/, Django's pages elsewhere.
+handler400 = "marketdata.api.exceptions.json_bad_request"
+handler403 = "marketdata.api.exceptions.json_permission_denied"
+handler404 = "marketdata.api.exceptions.json_page_not_found"
+handler500 = "marketdata.api.exceptions.json_server_error"
 
 admin.site.site_header = "marketdata"
 admin.site.site_title = "marketdata admin"

@@ -12,8 +12,16 @@ class IngestionRunAdmin(LargeTableAdmin):
     """Every load with its counts, status and errors."""
 
     list_display = (
-        "started_at", "source", "file_name", "status", "records_read", "records_inserted",
-        "records_updated", "records_unchanged", "records_rejected", "duration",
+        "started_at",
+        "source",
+        "file_name",
+        "status",
+        "records_read",
+        "records_inserted",
+        "records_updated",
+        "records_unchanged",
+        "records_rejected",
+        "duration",
     )
     list_filter = ("source", "status")
     search_fields = ("file_name", "=checksum")

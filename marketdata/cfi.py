@@ -123,8 +123,10 @@ def cfi_decode(code: str) -> CfiDecoded:
         else:
             meaning = tables.attribute_values[key].get(letter)
             if meaning is None:
-                allowed = "".join(sorted(tables.attribute_values[key])) + NOT_APPLICABLE
-                raise CfiError(code, position + 2, f"{letter!r} is not a value of {name.split(' (')[0]!r} (allowed: {allowed})")
+                allowed = "".join(sorted(set(tables.attribute_values[key]) | {NOT_APPLICABLE}))
+                raise CfiError(
+                    code, position + 2, f"{letter!r} is not a value of {name.split(' (')[0]!r} (allowed: {allowed})"
+                )
         attributes.append(CfiAttribute(position, name, letter, meaning))
     return CfiDecoded(
         code=code,

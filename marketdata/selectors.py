@@ -1,5 +1,7 @@
-"""Reads of the shared core: dependency health."""
+"""Reads of the shared core: dependency health, API keys, roles."""
 
+import hashlib
+import hmac
 import time
 
 from django.conf import settings
@@ -32,7 +34,7 @@ def _cache():
 def _broker():
     from config.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
@@ -46,3 +48,32 @@ def dependencies_check() -> dict:
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = _timed(_broker)
     return checks
+
+
+def api_key_hash(raw_key: str) -> str:
+    """The stored form of an API key: SHA-256 hex of the whole key."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_authenticate(raw_key: str):
+    """The active ApiKey (with its user) that this clear key belongs to, or None."""
+    from .models import ApiKey
+
+    prefix, dot, secret = raw_key.partition(".")
+    if not dot or not prefix or not secret or len(prefix) > 12:
+        return None
+    api_key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+    if api_key is None or not hmac.compare_digest(api_key.hashed_key, api_key_hash(raw_key)):
+        return None
+    return api_key if api_key.is_active and api_key.user.is_active else None
+
+
+def user_is_curator_or_admin(user) -> bool:
+    """True for superusers and members of the Curators group (may change data or start work)."""
+    from .roles import CURATORS
+
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=CURATORS).exists()

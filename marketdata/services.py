@@ -1,7 +1,10 @@
-"""Writes of the shared core: role permissions and the first admin user."""
+"""Writes of the shared core: role permissions, the first admin user, API keys."""
+
+import secrets
 
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
 
 from .roles import DATA_APPS, ROLE_ACTIONS
 
@@ -36,3 +39,40 @@ def admin_user_ensure(username: str, password: str, email: str = "") -> tuple[ob
     user.set_password(password)
     user.save()
     return user, created
+
+
+def api_key_issue(*, user, name: str = "", expires_at=None, api_key=None) -> tuple[object, str]:
+    """Issue an API key to a user; return (ApiKey, clear key). The clear key is shown once, never stored."""
+    from .models import ApiKey
+    from .selectors import api_key_hash
+
+    api_key = api_key or ApiKey(user=user, name=name, expires_at=expires_at)
+    while True:
+        prefix = secrets.token_hex(4)
+        if not ApiKey.objects.filter(prefix=prefix).exists():
+            break
+    raw_key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    api_key.prefix, api_key.hashed_key = prefix, api_key_hash(raw_key)
+    api_key.save()
+    return api_key, raw_key
+
+
+def api_key_revoke(prefix: str):
+    """Revoke the API key with this prefix (idempotent); raise ApiKey.DoesNotExist when there is none."""
+    from .models import ApiKey
+
+    api_key = ApiKey.objects.get(prefix=prefix)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_mark_used(api_key, *, every_seconds: int = 60) -> None:
+    """Record that a key was used, at most once per `every_seconds` (one UPDATE, not one per request)."""
+    from .models import ApiKey
+
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() >= every_seconds:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

@@ -21,3 +21,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so API rate limit counters never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

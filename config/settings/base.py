@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.databases import database_from_env
 from config.keyvault import load_key_vault_secrets
@@ -123,9 +124,13 @@ USE_TZ = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "marketdata.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["marketdata.api.permissions.ReadAuthenticatedWriteCurator"],
+    "DEFAULT_THROTTLE_CLASSES": ["marketdata.api.throttling.RateLimitThrottle"],
+    "EXCEPTION_HANDLER": "marketdata.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API takes JSON bodies only
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
@@ -142,7 +147,31 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "European financial instrument reference data: FIRDS, FITRS, GLEIF, OpenFIGI, ISO 10383.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies documented with their own constraints (e.g. minLength)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketdata.api.schema.error_responses_hook",
+    ],
+    # One OpenAPI enum name per choice set that shares a field name with another.
+    "ENUM_NAME_OVERRIDES": {
+        "CfiCategoryEnum": "instruments.choices.CfiCategory",
+        "EntityCategoryEnum": "entities.choices.EntityCategory",
+        "ExceptionCategoryEnum": "entities.choices.ExceptionCategory",
+        "EntityStatusEnum": "entities.choices.EntityStatus",
+        "VenueStatusEnum": "venues.choices.VenueStatus",
+        "RunStatusEnum": "ingestion.choices.RunStatus",
+    },
 }
+# Rate limits (django-ratelimit rates, e.g. "100/m"), per user or per IP when anonymous, counted in the
+# default cache: every view has "default"; a view's throttle_scope adds its own ("token", "expensive").
+API_RATE_LIMITS = {
+    "default": env.list("API_RATE_LIMITS_DEFAULT", default=["100/m", "1000/h"]),
+    "token": env.list("API_RATE_LIMITS_TOKEN", default=["10/m"]),
+    "expensive": env.list("API_RATE_LIMITS_EXPENSIVE", default=["10/m"]),
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a cache outage shows in /health/ready/, not as 429s for everyone
+API_KEY_LAST_USED_EVERY_SECONDS = env.int("API_KEY_LAST_USED_EVERY_SECONDS", default=60)
 
 # Celery: Redis broker by default; tasks retry on network errors (see ingestion/tasks.py).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")
@@ -152,7 +181,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 *
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3 * 3600 + 300)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Yesterday's FIRDS deltas, every morning; the week's FULINS set on Sunday (ESMA publishes it on Saturday).
+    "firds-daily-delta": {"task": "ingestion.tasks.firds_load_daily_delta_task", "schedule": crontab(hour=7, minute=0)},
+    "firds-weekly-full-set": {
+        "task": "ingestion.tasks.firds_load_full_set_task",
+        "schedule": crontab(hour=6, minute=0, day_of_week="sun"),
+    },
+}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Enrichment after the morning's FIRDS load: issuers daily, FIGIs hourly in chunks (ingestion/tasks_enrich.py).
+        "enrich-entities-daily": {
+            "task": "ingestion.tasks_enrich.enrich_entities_task",
+            "schedule": crontab(hour=9, minute=0),
+        },
+        "enrich-figi-hourly": {"task": "ingestion.tasks_enrich.enrich_figi_task", "schedule": crontab(minute=30)},
+    }
+)
 
 # External sources: every base URL is a setting, official endpoints by default.
 ESMA_FIRDS_REGISTRY_URL = env.str(
@@ -161,12 +207,30 @@ ESMA_FIRDS_REGISTRY_URL = env.str(
 ESMA_FITRS_REGISTRY_URL = env.str(
     "ESMA_FITRS_REGISTRY_URL", default="https://registers.esma.europa.eu/solr/esma_registers_fitrs_files/select"
 )
-MIC_CSV_URL = env.str("MIC_CSV_URL", default="https://www.iso20022.org/sites/default/files/ISO10383_MIC/ISO10383_MIC.csv")
+MIC_CSV_URL = env.str(
+    "MIC_CSV_URL", default="https://www.iso20022.org/sites/default/files/ISO10383_MIC/ISO10383_MIC.csv"
+)
 GLEIF_API_URL = env.str("GLEIF_API_URL", default="https://api.gleif.org/api/v1")
 OPENFIGI_API_URL = env.str("OPENFIGI_API_URL", default="https://api.openfigi.com/v3")
 OPENFIGI_API_KEY = env.str("OPENFIGI_API_KEY", default="")
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)
 HTTP_MAX_RETRIES = env.int("HTTP_MAX_RETRIES", default=5)
+HTTP_RETRY_BACKOFF_SECONDS = env.float("HTTP_RETRY_BACKOFF_SECONDS", default=2.0)  # doubles per retry
+
+# Request budgets shared by all processes through Redis (ingestion/sources/ratelimit.py); per process without it.
+RATE_LIMIT_REDIS_URL = env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL)
+RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="marketdata:ratelimit")
+RATE_LIMIT_MARGIN = env.float("RATE_LIMIT_MARGIN", default=0.02)  # widen each window by 2% against jitter
+GLEIF_RATE_LIMIT = env.int("GLEIF_RATE_LIMIT", default=60)  # requests per window
+GLEIF_RATE_WINDOW_SECONDS = env.float("GLEIF_RATE_WINDOW_SECONDS", default=60.0)
+GLEIF_PAGE_SIZE = env.int("GLEIF_PAGE_SIZE", default=200)  # GLEIF's maximum
+OPENFIGI_RATE_LIMIT = env.int("OPENFIGI_RATE_LIMIT", default=25)  # requests per window, with or without key
+OPENFIGI_RATE_WINDOW_SECONDS = env.float("OPENFIGI_RATE_WINDOW_SECONDS", default=60.0)
+OPENFIGI_RATE_WINDOW_SECONDS_WITH_KEY = env.float("OPENFIGI_RATE_WINDOW_SECONDS_WITH_KEY", default=6.0)
+OPENFIGI_JOBS_PER_REQUEST = env.int("OPENFIGI_JOBS_PER_REQUEST", default=10)
+OPENFIGI_JOBS_PER_REQUEST_WITH_KEY = env.int("OPENFIGI_JOBS_PER_REQUEST_WITH_KEY", default=100)
+OPENFIGI_NO_MATCH_RETRY_DAYS = env.int("OPENFIGI_NO_MATCH_RETRY_DAYS", default=30)  # ask again after a warning
+ENRICH_FIGI_BATCH = env.int("ENRICH_FIGI_BATCH", default=1000)  # (ISIN, MIC) pairs mapped and stored per batch
 
 # Admin: changelists never count more rows than this (fast on millions of rows).
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10_000)

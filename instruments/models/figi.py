@@ -27,3 +27,28 @@ class FigiMapping(TimeStampedModel):
 
     def __str__(self):
         return f"{self.isin}/{self.mic or '-'} -> {self.figi}"
+
+
+class FigiLookup(models.Model):
+    """When OpenFIGI was last asked about an (ISIN, MIC), and what it said: FIGIs, no match (warning) or error."""
+
+    class Status(models.TextChoices):
+        """Which of OpenFIGI's three answers came back."""
+
+        MAPPED = "data", "Mapped"
+        NO_MATCH = "warning", "No match"
+        ERROR = "error", "Error"
+
+    isin = models.CharField("ISIN", max_length=12)
+    mic = models.CharField("MIC", max_length=4, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
+    message = models.CharField(max_length=500, blank=True, default="")
+    figi_count = models.PositiveIntegerField(default=0)
+    looked_up_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["isin", "mic"]
+        constraints = [models.UniqueConstraint(fields=["isin", "mic"], name="figilookup_isin_mic_uniq")]
+
+    def __str__(self):
+        return f"{self.isin}/{self.mic or '-'}: {self.status}"

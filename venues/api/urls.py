@@ -1,7 +1,10 @@
 """API routes of this app (under /api/v1/)."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from .views import VenueViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("venues", VenueViewSet, basename="venue")
 
 urlpatterns = router.urls

@@ -1,0 +1,117 @@
+"""Legal entity API shapes: brief and full records, parents (or the reporting exception) and children."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import EntityRelationship, LegalEntity, ReportingException
+
+BRIEF_FIELDS = [
+    "lei",
+    "legal_name",
+    "jurisdiction",
+    "legal_address_country",
+    "category",
+    "entity_status",
+    "registration_status",
+]
+
+
+class LegalEntityBriefSerializer(serializers.ModelSerializer):
+    """A legal entity in a list or nested in another record."""
+
+    class Meta:
+        model = LegalEntity
+        fields = BRIEF_FIELDS
+
+
+class LegalEntitySerializer(serializers.ModelSerializer):
+    """The full LEI record: names, addresses, legal form and registration."""
+
+    class Meta:
+        model = LegalEntity
+        fields = [
+            *BRIEF_FIELDS,
+            "legal_name_language",
+            "other_names",
+            "legal_address",
+            "headquarters_address",
+            "headquarters_country",
+            "sub_category",
+            "legal_form_code",
+            "legal_form_text",
+            "initial_registration_date",
+            "last_update_date",
+            "next_renewal_date",
+            "managing_lou",
+            "corroboration_level",
+            "bics",
+            "successor_lei",
+            "updated_at",
+        ]
+
+
+def _cached_entity(relationship, name):
+    """The related entity the selector prefetched, or None when that LEI is not loaded."""
+    entity = relationship._state.fields_cache.get(name)
+    return LegalEntityBriefSerializer(entity).data if entity is not None else None
+
+
+class ParentSerializer(serializers.ModelSerializer):
+    """A parent relationship: the parent's LEI, its brief record when loaded, and the relationship's terms."""
+
+    parent_lei = serializers.CharField(source="parent_id", read_only=True)
+    parent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EntityRelationship
+        fields = [
+            "parent_lei",
+            "parent",
+            "relationship_type",
+            "relationship_status",
+            "start_date",
+            "end_date",
+            "registration_status",
+            "last_update_date",
+        ]
+
+    @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
+    def get_parent(self, relationship):
+        """The parent's brief record, or null when its LEI is not loaded."""
+        return _cached_entity(relationship, "parent")
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    """A child relationship: the child's LEI, its brief record when loaded, and the relationship type."""
+
+    child_lei = serializers.CharField(source="child_id", read_only=True)
+    child = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EntityRelationship
+        fields = ["child_lei", "child", "relationship_type", "relationship_status", "start_date", "end_date"]
+
+    @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
+    def get_child(self, relationship):
+        """The child's brief record, or null when its LEI is not loaded."""
+        return _cached_entity(relationship, "child")
+
+
+class ReportingExceptionSerializer(serializers.ModelSerializer):
+    """Why an entity reports no parent of one kind."""
+
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = ReportingException
+        fields = ["category", "reason", "reason_display", "reference", "last_update_date"]
+
+
+class EntityParentsSerializer(serializers.Serializer):
+    """An entity's direct and ultimate parents, each with the reporting exception when no parent is reported."""
+
+    lei = serializers.CharField()
+    direct = ParentSerializer(allow_null=True)
+    direct_exception = ReportingExceptionSerializer(allow_null=True)
+    ultimate = ParentSerializer(allow_null=True)
+    ultimate_exception = ReportingExceptionSerializer(allow_null=True)

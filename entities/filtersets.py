@@ -1,0 +1,35 @@
+"""Legal entity filters for the API and list screens."""
+
+import django_filters
+from django.db.models import Q
+
+from marketdata.filters import ApiFilterSet
+
+from .choices import EntityCategory, EntityStatus, RegistrationStatus
+from .models import LegalEntity
+
+
+class LegalEntityFilterSet(ApiFilterSet):
+    """Filter legal entities by jurisdiction, status, category, country and free text."""
+
+    q = django_filters.CharFilter(method="filter_q", label="LEI (prefix) or legal name contains")
+    jurisdiction = django_filters.CharFilter(method="filter_upper")
+    status = django_filters.ChoiceFilter(field_name="entity_status", choices=EntityStatus.choices)
+    registration_status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
+    category = django_filters.ChoiceFilter(choices=EntityCategory.choices)
+    country = django_filters.CharFilter(method="filter_upper", field_name="legal_address_country")
+
+    class Meta:
+        model = LegalEntity
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        """LEI prefix or legal name containing the text."""
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(lei__startswith=text.upper()) | Q(legal_name__icontains=text))
+
+    def filter_upper(self, queryset, name, value):
+        """Exact match on an upper-case code."""
+        return queryset.filter(**{name: value.strip().upper()})

@@ -1,0 +1,83 @@
+"""enrich: fill what instruments lack, issuer entities and their parents from GLEIF, FIGIs from OpenFIGI."""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ingestion.choices import RunStatus
+from ingestion.pipelines.enrich import enrich_entities, enrich_figi
+from ingestion.sources.api_http import SourceError
+
+QUIET_INTERVAL = 30  # seconds between progress lines when not on a terminal
+
+
+class Command(BaseCommand):
+    requires_system_checks = []
+    help = "Enrich instruments: issuers and parents from GLEIF (--entities), FIGIs from OpenFIGI (--figi), or both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--entities", action="store_true", help="issuer LEIs missing from the entities, from GLEIF")
+        parser.add_argument("--figi", action="store_true", help="(ISIN, MIC) pairs of current listings, from OpenFIGI")
+        parser.add_argument("--isin", nargs="+", default=None, help="only these instruments")
+        parser.add_argument("--limit", type=int, default=None, help="at most N LEIs / (ISIN, MIC) pairs per step")
+
+    def handle(self, *args, entities, figi, isin, limit, **options):
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1")
+        steps = [("entities", enrich_entities)] if entities or not figi else []
+        steps += [("figi", enrich_figi)] if figi or not entities else []
+        verbosity = options.get("verbosity", 1)
+        failures = []
+        for label, pipeline in steps:
+            progress = _Progress(self.stdout, label, verbosity)
+            started = time.monotonic()
+            try:
+                run = pipeline(isins=isin, limit=limit, progress=progress)
+            except SourceError as error:
+                failures.append(f"{label}: {error}")
+                self.stdout.write(f"{label}: failed: {error}")
+                continue
+            finally:
+                progress.close()
+            no_match = getattr(run, "no_match", None)
+            extra = f", no match {no_match}" if no_match is not None else ""
+            self.stdout.write(
+                f"{label}: {run.status}, read {run.records_read}, inserted {run.records_inserted}, "
+                f"updated {run.records_updated}, unchanged {run.records_unchanged}, rejected {run.records_rejected}"
+                f"{extra}, elapsed {time.monotonic() - started:.1f}s"
+            )
+            for sample in run.rejected_sample[:10] if verbosity > 1 or run.records_rejected <= 10 else []:
+                self.stdout.write(f"  rejected {sample['record']}: {sample['reason']}")
+            if run.status == RunStatus.FAILED:
+                failures.append(f"{label}: {run.error.splitlines()[0]}")
+        if failures:
+            raise CommandError("; ".join(failures))
+
+
+class _Progress:
+    """A tqdm bar on a terminal; a line every QUIET_INTERVAL seconds otherwise."""
+
+    def __init__(self, stdout, label: str, verbosity: int):
+        self.stdout = stdout
+        self.label = label
+        self.verbosity = verbosity
+        self.terminal = verbosity > 0 and sys.stdout.isatty() and getattr(stdout, "_out", None) is sys.stdout
+        self.bar = None
+        self.last_line = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.terminal:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(desc=self.label, total=total, dynamic_ncols=True)
+            self.bar.update(done - self.bar.n)
+        elif self.verbosity > 0 and (time.monotonic() - self.last_line >= QUIET_INTERVAL or done == 0):
+            self.stdout.write(f"{self.label}: {done} of {total}")
+            self.last_line = time.monotonic()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

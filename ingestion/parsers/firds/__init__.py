@@ -1,0 +1,45 @@
+"""FIRDS parser: stream FULINS, DLTINS and FULCAN files into plain dataclasses (no Django)."""
+
+from .reader import FirdsFileError, iter_records, open_xml_stream
+from .records import (
+    CANCELLED,
+    FULL,
+    MODIFIED,
+    NEW,
+    TERMINATED,
+    CommodityAttributes,
+    DebtAttributes,
+    DerivativeAttributes,
+    FirdsFileInfo,
+    FirdsRecord,
+    FxAttributes,
+    InterestRateAttributes,
+    InterestRateLeg,
+    Strike,
+    TechnicalAttributes,
+    TradingVenue,
+    Underlying,
+)
+
+__all__ = [
+    "CANCELLED",
+    "FULL",
+    "MODIFIED",
+    "NEW",
+    "TERMINATED",
+    "CommodityAttributes",
+    "DebtAttributes",
+    "DerivativeAttributes",
+    "FirdsFileError",
+    "FirdsFileInfo",
+    "FirdsRecord",
+    "FxAttributes",
+    "InterestRateAttributes",
+    "InterestRateLeg",
+    "Strike",
+    "TechnicalAttributes",
+    "TradingVenue",
+    "Underlying",
+    "iter_records",
+    "open_xml_stream",
+]

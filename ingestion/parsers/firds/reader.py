@@ -1,0 +1,180 @@
+"""Stream FIRDS records out of a zip or XML file with lxml iterparse, clearing as it goes."""
+
+import os
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lxml import etree
+
+from .extract import FieldError, record_from_tree, text
+from .records import RECORD_TAGS, FirdsFileInfo, FirdsRecord
+
+# Report element (first child of Document) -> report kind.
+REPORTS = {
+    "FinInstrmRptgRefDataRpt": "FULINS",
+    "FinInstrmRptgRefDataDltaRpt": "DLTINS",
+    "FinInstrmRptgCxlRpt": "FULCAN",
+    "FinInstrmRptgCancRpt": "FULCAN",
+}
+_WATCHED = [f"{{*}}{tag}" for tag in (*RECORD_TAGS, *REPORTS, "RptHdr", "RptgPrd", "MsgDefIdr", "BizMsgIdr")]
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+class FirdsFileError(Exception):
+    """A file that cannot be read as FIRDS: names the file and where in it reading stopped."""
+
+    def __init__(self, file_name: str, reason: str, *, line: int = 0, record: int = 0):
+        self.file_name = file_name
+        self.reason = reason
+        self.line = line
+        self.record = record
+        where = []
+        if line:
+            where.append(f"line {line}")
+        where.append(f"after record {record}" if record else "before the first record")
+        super().__init__(f"{file_name}: {reason} ({', '.join(where)})")
+
+
+def local_name(tag: str) -> str:
+    """An element's name without its namespace (cached: a file repeats a few dozen names)."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
+    return name
+
+
+def element_tree(element) -> dict:
+    """The element's children as nested dicts: leaf text, {'@attr': ..., '#text': ...}, lists when repeated."""
+    result: dict = {}
+    names = _LOCAL_NAMES
+    for child in element:
+        tag = child.tag
+        name = names.get(tag)
+        if name is None:
+            if not isinstance(tag, str):  # comments, processing instructions
+                continue
+            name = local_name(tag)
+        if len(child):
+            value = element_tree(child)
+        else:
+            value = child.text
+            value = value.strip() if value else ""
+        attributes = child.attrib
+        if attributes:
+            attributes = {f"@{key}": item for key, item in attributes.items()}
+            value = {**attributes, **value} if isinstance(value, dict) else {**attributes, "#text": value}
+        if name in result:
+            previous = result[name]
+            if isinstance(previous, list):
+                previous.append(value)
+            else:
+                result[name] = [previous, value]
+        else:
+            result[name] = value
+    return result
+
+
+@contextmanager
+def open_xml_stream(path: str | os.PathLike):
+    """Yield (display name, binary stream) of the XML in a .zip (its first .xml member) or of an .xml file."""
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise FirdsFileError(name, "file not found")
+    if path.stat().st_size == 0:
+        raise FirdsFileError(name, "file is empty")
+    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise FirdsFileError(name, f"not a readable zip, truncated or corrupt ({error})") from None
+        with archive:
+            members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
+            if not members:
+                raise FirdsFileError(name, "zip holds no .xml file")
+            member = members[0]
+            with archive.open(member) as stream:
+                yield f"{name}:{member.filename}", stream
+    else:
+        with open(path, "rb") as stream:
+            yield name, stream
+
+
+def _close(element) -> None:
+    """Free a processed element and the siblings before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def iter_records(path: str | os.PathLike, info: FirdsFileInfo | None = None) -> Iterator[FirdsRecord]:
+    """Yield every record of a FIRDS file in order; raise FirdsFileError on file-level faults.
+
+    `info`, when given, is filled in with what the envelope says (message type, report kind).
+    """
+    info = info if info is not None else FirdsFileInfo()
+    number = 0
+    line = 0
+    with open_xml_stream(path) as (name, stream):
+        context = etree.iterparse(
+            stream, events=("start", "end"), tag=_WATCHED, huge_tree=True, remove_comments=True, resolve_entities=False
+        )
+        try:
+            for event, element in context:
+                tag = local_name(element.tag)
+                if event == "start":
+                    if tag in REPORTS:
+                        info.report = REPORTS[tag]
+                        namespace = element.tag[1:].partition("}")[0]
+                        info.message_type = info.message_type or namespace.rpartition(":")[2]
+                    elif tag == "RptHdr" and not info.report:
+                        parent = element.getparent()
+                        parent_name = local_name(parent.tag) if parent is not None else "(none)"
+                        raise FirdsFileError(
+                            name,
+                            f"wrong message type: {parent_name} is not a FIRDS instrument report "
+                            f"(expected one of {', '.join(REPORTS)})",
+                            line=element.sourceline or 0,
+                        )
+                    continue
+                record_type = RECORD_TAGS.get(tag)
+                if record_type is None:
+                    if tag == "MsgDefIdr":
+                        info.message_type = (element.text or "").strip()
+                    elif tag == "BizMsgIdr":
+                        info.business_message_id = (element.text or "").strip()
+                    elif tag == "RptgPrd" and not info.reporting_date:
+                        period = element_tree(element)
+                        span = period.get("FrDtToDt") or {}
+                        info.reporting_date = text(period.get("Dt") or span.get("ToDt") or span.get("FrDt"))
+                    continue
+                if not info.report:
+                    raise FirdsFileError(
+                        name, f"wrong message type: {tag} outside a FIRDS report", line=element.sourceline or 0
+                    )
+                number += 1
+                line = element.sourceline or 0
+                tree = element_tree(element)
+                try:
+                    record = record_from_tree(tree, record_type, number, line)
+                except FieldError as error:
+                    general = tree.get("FinInstrmGnlAttrbts") or {}
+                    record = FirdsRecord(record_type, number, line, isin=text(general.get("Id")), attributes=tree)
+                    record.error = str(error)
+                _close(element)
+                yield record
+        except etree.XMLSyntaxError as error:
+            raise FirdsFileError(
+                name, f"malformed XML: {error.msg}", line=error.lineno or line, record=number
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise FirdsFileError(name, f"zip data truncated or corrupt: {error}", line=line, record=number) from None
+        if not info.report:
+            root = context.root
+            root_name = local_name(root.tag) if root is not None else "(none)"
+            raise FirdsFileError(name, f"wrong message type: root element {root_name} holds no FIRDS instrument report")

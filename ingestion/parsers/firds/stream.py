@@ -1,0 +1,102 @@
+"""Read a FIRDS file in batches, optionally in a separate process so parsing overlaps writing."""
+
+import gc
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Iterator
+
+from .reader import FirdsFileError, iter_records
+from .records import FirdsFileInfo
+
+_DONE = "done"
+_BATCH = "batch"
+_ERROR = "error"
+_INFO = "info"
+
+
+def _batches(path, batch_size: int, prepare: Callable | None, info: FirdsFileInfo) -> Iterator[list]:
+    batch = []
+    for record in iter_records(path, info):
+        batch.append(prepare(record, info) if prepare else record)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _worker(path, batch_size, prepare, out: multiprocessing.Queue, parent_pid: int) -> None:
+    """Parse in a child process and send batches; give up when the parent has gone."""
+
+    def send(item) -> bool:
+        while True:
+            if os.getppid() != parent_pid:
+                return False
+            try:
+                out.put(item, timeout=1)
+                return True
+            except queue.Full:
+                continue
+
+    gc.disable()  # parsed records hold no reference cycles; collections would only cost time
+    info = FirdsFileInfo()
+    try:
+        for batch in _batches(path, batch_size, prepare, info):
+            if not send((_BATCH, batch)):
+                return
+        send((_INFO, info))
+        send((_DONE, None))
+    except FirdsFileError as error:
+        send((_ERROR, (error.file_name, error.reason, error.line, error.record)))
+    except Exception as error:  # noqa: BLE001 - anything else travels to the parent as a file error
+        send((_ERROR, (os.path.basename(str(path)), f"{type(error).__name__}: {error}", 0, 0)))
+
+
+def iter_batches(
+    path,
+    *,
+    batch_size: int = 2000,
+    prepare: Callable | None = None,
+    info: FirdsFileInfo | None = None,
+    parallel: bool = True,
+    queue_size: int = 4,
+) -> Iterator[list]:
+    """Yield lists of records (or of `prepare(record, info)`), parsed in a child process when `parallel`.
+
+    File-level faults raise FirdsFileError in the caller either way; `info` is filled in at the end.
+    """
+    info = info if info is not None else FirdsFileInfo()
+    if not parallel:
+        yield from _batches(path, batch_size, prepare, info)
+        return
+    context = multiprocessing.get_context("fork")
+    out = context.Queue(maxsize=queue_size)
+    process = context.Process(target=_worker, args=(path, batch_size, prepare, out, os.getpid()), daemon=True)
+    process.start()
+    try:
+        while True:
+            try:
+                kind, payload = out.get(timeout=5)
+            except queue.Empty:
+                if not process.is_alive():
+                    raise FirdsFileError(
+                        os.path.basename(str(path)), "the parser process stopped unexpectedly"
+                    ) from None
+                continue
+            if kind == _BATCH:
+                yield payload
+            elif kind == _INFO:
+                for name in ("message_type", "report", "business_message_id", "reporting_date"):
+                    setattr(info, name, getattr(payload, name))
+            elif kind == _ERROR:
+                file_name, reason, line, record = payload
+                raise FirdsFileError(file_name, reason, line=line, record=record)
+            else:
+                return
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        out.close()
+        out.join_thread()

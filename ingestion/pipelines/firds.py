@@ -1,0 +1,146 @@
+"""FIRDS pipeline: file -> parser (own process) -> loader, one IngestionRun and one transaction per file."""
+
+import gc
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from django.db import reset_queries, transaction
+
+from ..choices import RunStatus, Source
+from ..loaders.firds import FirdsBatchWriter, record_prepare
+from ..models import IngestionRun
+from ..parsers.firds import FirdsFileError, FirdsFileInfo
+from ..parsers.firds.stream import iter_batches
+from ..services import LoadCounts, ingestion_run, ingestion_run_already_loaded
+
+BATCH_SIZE = 2000
+FILE_TYPES = ("FULINS", "DLTINS", "FULCAN")
+# FULINS_E_20250830_01of02.zip, DLTINS_20250831_01of01.zip, FULCAN_20250830_01of01.zip
+NAME_RE = re.compile(
+    r"^(?P<type>FULINS|DLTINS|FULCAN)_(?:(?P<cfi>[A-Z])_)?(?P<date>\d{8})_(?P<part>\d+)of(?P<parts>\d+)", re.IGNORECASE
+)
+# On one publication date: the full set first, then the cancellations, then the delta.
+TYPE_ORDER = {"FULINS": 0, "FULCAN": 1, "DLTINS": 2}
+
+Progress = Callable[[str, int], None]  # (file name, records read so far)
+
+
+def file_md5(path: str | os.PathLike) -> str:
+    """The MD5 checksum of a file (as ESMA's registry publishes it)."""
+    digest = hashlib.md5()  # noqa: S324 - the registry's checksum, not security
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def firds_file_type(path: str | os.PathLike) -> str:
+    """FULINS, DLTINS or FULCAN from an ESMA file name ('' when the name does not say)."""
+    match = NAME_RE.match(Path(path).name)
+    return match["type"] if match else ""
+
+
+def firds_sort_key(path: str | os.PathLike) -> tuple:
+    """ESMA name order: by publication date, full sets before the cancellations and deltas of that date."""
+    name = Path(path).name
+    match = NAME_RE.match(name)
+    if not match:
+        return ("99999999", 9, name)
+    return (match["date"], TYPE_ORDER[match["type"]], match["cfi"] or "", int(match["part"]), name)
+
+
+def _prepare(record, info: FirdsFileInfo):
+    default = None
+    if info.reporting_date:
+        try:
+            default = date.fromisoformat(info.reporting_date[:10])
+        except ValueError:
+            default = None
+    return record_prepare(record, default)
+
+
+def firds_load_file(path: str | os.PathLike, *, force: bool = False, progress: Progress | None = None) -> IngestionRun:
+    """Load one FIRDS zip or XML file; skip it (status skipped) when its checksum was loaded before, unless `force`.
+
+    File-level faults leave the database as it was and return the run with status failed and the error.
+    """
+    path = Path(path)
+    checksum = file_md5(path) if path.exists() else ""
+    file_type = firds_file_type(path)
+    previous = None if force else ingestion_run_already_loaded(Source.FIRDS, checksum)
+    run = None
+    try:
+        with ingestion_run(Source.FIRDS, path.name, file_type, checksum) as (run, counts):
+            if previous is not None:
+                counts.read = counts.unchanged = previous.records_read - previous.records_rejected
+                run.status = RunStatus.SKIPPED
+                return run
+            _load(path, counts, progress)
+    except FirdsFileError:
+        run.refresh_from_db()
+        return run
+    return run
+
+
+@contextmanager
+def _few_collections():
+    """Collect garbage rarely while a load runs: millions of short-lived objects hold no cycles."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
+    writer = FirdsBatchWriter(counts, path.name)
+    info = FirdsFileInfo()
+    with _few_collections(), transaction.atomic():
+        for batch in iter_batches(path, batch_size=BATCH_SIZE, prepare=_prepare, info=info):
+            writer.write(batch)
+            reset_queries()  # under DEBUG the query log would grow with the file
+            if progress:
+                progress(path.name, counts.read)
+
+
+def firds_paths(paths) -> list[Path]:
+    """Zip and XML files among `paths` (folders expanded), in ESMA name order."""
+    found = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            found.extend(child for child in item.iterdir() if child.suffix.lower() in (".zip", ".xml"))
+        else:
+            found.append(item)
+    return sorted(found, key=firds_sort_key)
+
+
+def firds_load_paths(paths, *, force: bool = False, progress: Progress | None = None) -> list[IngestionRun]:
+    """Load files and folders in ESMA name order; stop at the first file that fails (later deltas depend on it)."""
+    runs = []
+    for path in firds_paths(paths):
+        run = firds_load_file(path, force=force, progress=progress)
+        runs.append(run)
+        if run.status == RunStatus.FAILED:
+            break
+    return runs
+
+
+def firds_load_date(
+    day: date, file_type: str | None = None, cfi: str | None = None, *, force: bool = False, progress=None
+) -> list[IngestionRun]:
+    """Find the files ESMA published on a date in its registry, download them, and load them in order."""
+    from ..sources.esma import EsmaRegistryClient, file_download
+
+    registry_files = EsmaRegistryClient().files(day, day, file_type=file_type, cfi=cfi)
+    local = [file_download(registry_file) for registry_file in registry_files]
+    return firds_load_paths(local, force=force, progress=progress)

@@ -1,0 +1,72 @@
+"""Celery tasks for FIRDS loads: one file, a day's deltas, a weekly full set fanned out one file per task.
+
+Each task only calls the pipeline (ingestion/pipelines/firds.py) or a source (ingestion/sources/);
+network failures that outlast the HTTP layer's own retries make the task retry later with backoff.
+"""
+
+import datetime as dt
+
+from celery import group, shared_task
+
+from .choices import RunStatus
+from .pipelines.firds import firds_load_date, firds_load_file
+from .sources.esma import EsmaRegistryClient, RegistryFile
+from .sources.http import SourceUnavailable, file_download, local_path
+
+NETWORK_RETRY = {
+    "autoretry_for": (SourceUnavailable,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+HOUR = 3600
+
+
+class IngestionFailed(Exception):
+    """A load ended with its IngestionRun marked failed (the run holds the error)."""
+
+
+def run_summary(run) -> dict:
+    """A JSON-friendly summary of an IngestionRun, as a task result; a failed run fails the task."""
+    if run.status == RunStatus.FAILED:
+        raise IngestionFailed(f"{run.file_name}: load failed (IngestionRun {run.pk}): {run.error.splitlines()[0]}")
+    return {
+        "run": run.pk,
+        "file": run.file_name,
+        "status": run.status,
+        "read": run.records_read,
+        "inserted": run.records_inserted,
+        "updated": run.records_updated,
+        "unchanged": run.records_unchanged,
+        "rejected": run.records_rejected,
+    }
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300)
+def firds_load_file_task(path_or_storage_name: str, force: bool = False) -> dict:
+    """Load one FIRDS file, given as a local path or as its name in storage (firds/<file_name>)."""
+    return run_summary(firds_load_file(local_path(path_or_storage_name), force=force))
+
+
+@shared_task(soft_time_limit=3 * HOUR, time_limit=3 * HOUR + 300, **NETWORK_RETRY)
+def firds_download_load_task(registry_file: dict, force: bool = False) -> dict:
+    """Download one registry file (a RegistryFile.as_dict()), verify it, and load it."""
+    return run_summary(firds_load_file(file_download(RegistryFile.from_dict(registry_file)), force=force))
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300, **NETWORK_RETRY)
+def firds_load_daily_delta_task(date: str | None = None, force: bool = False) -> list[dict]:
+    """Find, download and load a day's DLTINS files (yesterday's by default)."""
+    day = dt.date.fromisoformat(date) if date else dt.date.today() - dt.timedelta(days=1)
+    return [run_summary(run) for run in firds_load_date(day, "DLTINS", force=force)]
+
+
+@shared_task(soft_time_limit=600, time_limit=900, **NETWORK_RETRY)
+def firds_load_full_set_task(date: str | None = None, force: bool = False) -> dict:
+    """Find the week's FULINS files (up to ``date``, default today) and load them, one subtask per file."""
+    files = EsmaRegistryClient().full_set(date)
+    if not files:
+        raise IngestionFailed(f"no FULINS full set in the FIRDS registry in the week up to {date or 'today'}")
+    result = group(firds_download_load_task.s(f.as_dict(), force) for f in files).apply_async()
+    return {"group": result.id, "files": [f.file_name for f in files]}

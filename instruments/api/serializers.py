@@ -1,0 +1,235 @@
+"""Instrument API shapes: a brief row for lists, the full record with listings, FIGIs and transparency."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from entities.api.serializers import LegalEntityBriefSerializer
+from marketdata.api.base import IsoDateField, PlainTextField
+from marketdata.api.cfi import CfiSerializer
+from marketdata.cfi import CfiError, cfi_decode
+
+from ..models import FigiMapping, Instrument, Listing, Transparency
+
+BRIEF_FIELDS = ["isin", "full_name", "short_name", "cfi_code", "category", "instrument_type", "currency", "issuer_lei"]
+DEBT_FIELDS = [
+    "maturity_date",
+    "total_issued_nominal",
+    "nominal_value_per_unit",
+    "fixed_rate",
+    "floating_rate_reference",
+    "floating_rate_term",
+    "floating_rate_spread",
+    "debt_seniority",
+]
+DERIVATIVE_FIELDS = [
+    "expiry_date",
+    "price_multiplier",
+    "underlying_isin",
+    "underlying_isins",
+    "underlying_index",
+    "option_type",
+    "strike_price",
+    "strike_price_type",
+    "strike_currency",
+    "exercise_style",
+    "delivery_type",
+    "commodity_derivative",
+]
+DERIVATIVE_CATEGORIES = set("FHIJKOS")
+
+
+class InstrumentBriefSerializer(serializers.ModelSerializer):
+    """An instrument in a list: identity, classification and issuer LEI."""
+
+    issuer_lei = serializers.CharField(source="issuer_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = BRIEF_FIELDS
+
+
+class DebtSerializer(serializers.ModelSerializer):
+    """The debt terms of an instrument."""
+
+    class Meta:
+        model = Instrument
+        fields = DEBT_FIELDS
+
+
+class DerivativeSerializer(serializers.ModelSerializer):
+    """The derivative terms of an instrument (the asset-class attributes are in `attributes`)."""
+
+    asset_class_attributes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instrument
+        fields = [*DERIVATIVE_FIELDS, "asset_class_attributes"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
+    def get_asset_class_attributes(self, instrument) -> dict | None:
+        """FIRDS AsstClssSpcfcAttrbts as received, when present."""
+        tree = instrument.attributes or {}
+        derivative = tree.get("DerivInstrmAttrbts") or {}
+        return derivative.get("AsstClssSpcfcAttrbts") if isinstance(derivative, dict) else None
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    """One version of an instrument's record at a trading venue."""
+
+    mic = serializers.CharField(source="venue_id", read_only=True)
+    venue_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = [
+            "mic",
+            "venue_name",
+            "full_name",
+            "short_name",
+            "first_trade_date",
+            "termination_date",
+            "issuer_requested",
+            "admission_approval_date",
+            "admission_request_date",
+            "relevant_authority",
+            "relevant_venue",
+            "valid_from",
+            "valid_to",
+            "is_current",
+            "is_cancelled",
+            "record_type",
+        ]
+
+    def get_venue_name(self, listing) -> str | None:
+        """The venue's market name when the MIC is loaded (the venue is prefetched by the selectors)."""
+        venue = listing._state.fields_cache.get("venue")
+        return venue.market_name if venue is not None else None
+
+
+class FigiMappingSerializer(serializers.ModelSerializer):
+    """A FIGI OpenFIGI returned for the ISIN (at a venue when `mic` is set)."""
+
+    class Meta:
+        model = FigiMapping
+        fields = [
+            "mic",
+            "figi",
+            "composite_figi",
+            "share_class_figi",
+            "ticker",
+            "exchange_code",
+            "security_type",
+            "security_type2",
+            "market_sector",
+            "name",
+            "mapped_at",
+        ]
+
+
+class TransparencySerializer(serializers.ModelSerializer):
+    """A FITRS transparency record for the ISIN."""
+
+    class Meta:
+        model = Transparency
+        fields = [
+            "file_type",
+            "classification",
+            "methodology",
+            "liquid",
+            "most_relevant_market",
+            "pre_trade_lis_threshold",
+            "post_trade_lis_threshold",
+            "pre_trade_ssti_threshold",
+            "post_trade_ssti_threshold",
+            "average_daily_turnover",
+            "average_daily_transactions",
+            "statistics",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class InstrumentSerializer(InstrumentBriefSerializer):
+    """The full instrument: decoded CFI, debt or derivative terms, issuer, listings, FIGIs and transparency."""
+
+    cfi = serializers.SerializerMethodField()
+    debt = serializers.SerializerMethodField()
+    derivative = serializers.SerializerMethodField()
+    issuer = serializers.SerializerMethodField()
+    listings = ListingSerializer(many=True, source="listing_versions")
+    figi = FigiMappingSerializer(many=True, source="figi_mappings")
+    transparency = TransparencySerializer(many=True, source="transparency_records")
+
+    class Meta:
+        model = Instrument
+        fields = [
+            *BRIEF_FIELDS,
+            "relevant_authority",
+            "relevant_venue",
+            "cfi",
+            "debt",
+            "derivative",
+            "issuer",
+            "listings",
+            "figi",
+            "transparency",
+            "attributes",
+            "updated_at",
+        ]
+
+    @extend_schema_field(CfiSerializer(allow_null=True))
+    def get_cfi(self, instrument):
+        """The CFI code decoded, or null when it is missing or not a valid ISO 10962 code."""
+        try:
+            return cfi_decode(instrument.cfi_code).as_dict()
+        except CfiError:
+            return None
+
+    @extend_schema_field(DebtSerializer(allow_null=True))
+    def get_debt(self, instrument):
+        """Debt terms for debt instruments (CFI category D or a maturity given), else null."""
+        if instrument.category == "D" or instrument.maturity_date or instrument.total_issued_nominal is not None:
+            return DebtSerializer(instrument).data
+        return None
+
+    @extend_schema_field(DerivativeSerializer(allow_null=True))
+    def get_derivative(self, instrument):
+        """Derivative terms for derivatives (futures, options, swaps, forwards...), else null."""
+        if instrument.category in DERIVATIVE_CATEGORIES or instrument.expiry_date or instrument.option_type:
+            return DerivativeSerializer(instrument).data
+        return None
+
+    @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
+    def get_issuer(self, instrument):
+        """The issuer's brief record, or null when its LEI is not loaded."""
+        issuer = instrument._state.fields_cache.get("issuer")
+        return LegalEntityBriefSerializer(issuer).data if issuer is not None else None
+
+
+class InstrumentLookupRequestSerializer(serializers.Serializer):
+    """Up to 1,000 ISINs to look up at once."""
+
+    isins = serializers.ListField(
+        child=PlainTextField(allow_blank=True, trim_whitespace=False), max_length=1000, allow_empty=True
+    )
+
+
+class InvalidIsinSerializer(serializers.Serializer):
+    """An ISIN that failed validation, and why."""
+
+    isin = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class InstrumentLookupSerializer(serializers.Serializer):
+    """What a lookup found, what it did not, and what was not an ISIN."""
+
+    found = InstrumentBriefSerializer(many=True)
+    not_found = serializers.ListField(child=serializers.CharField())
+    invalid = InvalidIsinSerializer(many=True)
+
+
+class AsOfQuerySerializer(serializers.Serializer):
+    """`?as_of=YYYY-MM-DD`: the listings valid on that date instead of the current ones."""
+
+    as_of = IsoDateField(required=False, help_text="Listings valid on this date (default: current).")

@@ -1,0 +1,117 @@
+"""Instrument API: filtered lists, the full record, listing history, bulk lookup and CSV export."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from marketdata.api.base import ISIN_PARAMETER, CodeLookupMixin
+from marketdata.api.pagination import InstrumentPagination
+from marketdata.identifiers import isin_error
+
+from ..filtersets import InstrumentFilterSet
+from ..selectors import (
+    instrument_detail,
+    instrument_export_rows,
+    instrument_history,
+    instrument_list,
+    instrument_lookup,
+)
+from .serializers import (
+    BRIEF_FIELDS,
+    AsOfQuerySerializer,
+    InstrumentBriefSerializer,
+    InstrumentLookupRequestSerializer,
+    InstrumentLookupSerializer,
+    InstrumentSerializer,
+    ListingSerializer,
+)
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets clients ask for text/csv (the export streams its own body)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        """Error bodies as text; successful exports never pass through here."""
+        return str(data).encode()
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(rows):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(BRIEF_FIELDS)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Instruments by ISIN: list (brief rows) and detail (full record with listings)."""
+
+    queryset = instrument_list()
+    serializer_class = InstrumentBriefSerializer
+    filterset_class = InstrumentFilterSet
+    pagination_class = InstrumentPagination
+    lookup_field = "isin"
+    lookup_validator = staticmethod(isin_error)
+    throttle_scope = None  # "expensive" on lookup and export (10 per minute)
+    read_only_post = False  # lookup is a POST that only reads
+
+    @extend_schema(parameters=[ISIN_PARAMETER, AsOfQuerySerializer], responses=InstrumentSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        """The full instrument; `?as_of=YYYY-MM-DD` gives the listings valid on that date."""
+        isin = self.lookup_code()
+        params = AsOfQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        instrument = instrument_detail(isin, as_of=params.validated_data.get("as_of"))
+        if instrument is None:
+            raise NotFound(f"No instrument with ISIN {isin}.")
+        return Response(InstrumentSerializer(instrument).data)
+
+    @extend_schema(filters=False, parameters=[ISIN_PARAMETER], responses=ListingSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        """Every version of every listing of the ISIN, per venue, oldest first."""
+        return Response(ListingSerializer(instrument_history(self.lookup_code()), many=True).data)
+
+    @extend_schema(request=InstrumentLookupRequestSerializer, responses=InstrumentLookupSerializer)
+    @action(
+        detail=False,
+        methods=["post"],
+        pagination_class=None,
+        throttle_scope="expensive",
+        read_only_post=True,
+        parser_classes=[JSONParser],
+    )
+    def lookup(self, request):
+        """Up to 1,000 ISINs at once: the instruments found, the ISINs not found and the invalid values."""
+        params = InstrumentLookupRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        return Response(InstrumentLookupSerializer(instrument_lookup(params.validated_data["isins"])).data)
+
+    @extend_schema(filters=True, responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "CSV of brief rows")})
+    @action(
+        detail=False, pagination_class=None, throttle_scope="expensive", renderer_classes=[JSONRenderer, CsvRenderer]
+    )
+    def export(self, request):
+        """CSV of every instrument the filters select, streamed (`isin` order, the brief columns)."""
+        rows = instrument_export_rows(self.filter_queryset(self.get_queryset()))
+        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="instruments.csv"'
+        return response

@@ -1,0 +1,299 @@
+"""Writes of instruments: listing versions under ESMA's delta rules and instrument upserts, in batches."""
+
+from datetime import timedelta
+
+from django.db import connection, models
+from django.utils import timezone
+
+from .choices import RecordType
+from .models import Instrument, Listing
+
+LISTING_DATA_FIELDS = (
+    "full_name",
+    "short_name",
+    "cfi_code",
+    "currency",
+    "issuer_lei",
+    "issuer_requested",
+    "admission_approval_date",
+    "admission_request_date",
+    "first_trade_date",
+    "termination_date",
+    "relevant_authority",
+    "relevant_venue",
+)
+LISTING_STATE_FIELDS = ("valid_from", "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
+LISTING_UPDATE_FIELDS = (*LISTING_DATA_FIELDS, "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
+INSTRUMENT_DATA_FIELDS = (
+    "full_name",
+    "short_name",
+    "cfi_code",
+    "category",
+    "instrument_type",
+    "currency",
+    "commodity_derivative",
+    "issuer_id",
+    "relevant_authority",
+    "relevant_venue",
+    "maturity_date",
+    "total_issued_nominal",
+    "nominal_value_per_unit",
+    "fixed_rate",
+    "floating_rate_reference",
+    "floating_rate_term",
+    "floating_rate_spread",
+    "debt_seniority",
+    "expiry_date",
+    "price_multiplier",
+    "underlying_isins",
+    "underlying_isin",
+    "underlying_index",
+    "option_type",
+    "strike_price",
+    "strike_price_type",
+    "strike_currency",
+    "exercise_style",
+    "delivery_type",
+    "attributes",
+)
+MAX_ROWS_PER_INSERT = 1000  # SQL Server's limit on rows in one INSERT ... VALUES
+MAX_PARAMS = 2000  # under SQL Server's 2,100 parameters per statement
+LOOKUP_CHUNK = 500  # codes per `__in` query
+ONE_DAY = timedelta(days=1)
+
+
+def batch_size_for(model, field_count: int) -> int:
+    """Rows per INSERT that every backend accepts for a model writing `field_count` columns."""
+    fields = [model._meta.get_field("id")] * field_count
+    backend_limit = connection.ops.bulk_batch_size(fields, [None] * MAX_ROWS_PER_INSERT) or MAX_ROWS_PER_INSERT
+    return max(1, min(MAX_ROWS_PER_INSERT, MAX_PARAMS // field_count, backend_limit))
+
+
+_PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField)
+
+
+def rows_insert(model, rows: list[dict]) -> None:
+    """Insert rows (dicts keyed by field attname) with one prepared INSERT run by executemany.
+
+    Values are adapted once per column the way the ORM does (dates, decimals, JSON); plain text and
+    booleans go through as they are. One row per statement keeps within every backend's parameter limits.
+    """
+    if not rows:
+        return
+    now = timezone.now()
+    names = [name for name in rows[0] if name != "id"]
+    fields = [model._meta.get_field(name) for name in names]
+    stamps = [
+        field
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+    ]
+    stamps = [field for field in stamps if field.attname not in names]
+    adapters = []
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        adapters.append(None if isinstance(target, _PLAIN_FIELDS) else target)
+    quote = connection.ops.quote_name
+    columns = [field.column for field in fields] + [field.column for field in stamps]
+    stamp_values = [field.get_db_prep_save(now, connection) for field in stamps]
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for index, adapter in enumerate(adapters):
+            if adapter is not None and values[index] is not None:
+                values[index] = adapter.get_db_prep_save(values[index], connection)
+        params.append((*values, *stamp_values))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _listing_versions(isins: list[str]) -> dict[tuple[str, str], list[dict]]:
+    """Every stored version of the listings of these ISINs, per (ISIN, MIC), oldest first."""
+    versions: dict[tuple[str, str], list[dict]] = {}
+    columns = ("id", "instrument_id", "venue_id", *LISTING_DATA_FIELDS, *LISTING_STATE_FIELDS)
+    for chunk in _chunks(isins):
+        for row in Listing.objects.filter(instrument_id__in=chunk).order_by().values(*columns):
+            versions.setdefault((row["instrument_id"], row["venue_id"]), []).append(row)
+    for rows in versions.values():
+        rows.sort(key=lambda row: row["valid_from"])
+    return versions
+
+
+def _same_data(version: dict, values: dict) -> bool:
+    return all(version[name] == values[name] for name in LISTING_DATA_FIELDS)
+
+
+def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, created: list) -> str:
+    """Apply one record to the versions of its (ISIN, MIC); return inserted, updated or unchanged."""
+    start = item.valid_from
+
+    def mark(version):
+        if version.get("id"):
+            dirty[version["id"]] = version
+
+    def add(**state):
+        version = {
+            "id": None,
+            "instrument_id": item.isin,
+            "venue_id": item.mic,
+            **item.listing,
+            "valid_from": start,
+            "valid_to": None,
+            "is_current": True,
+            "is_cancelled": False,
+            "record_type": item.record_type,
+            "source_file": source_file,
+            **state,
+        }
+        versions.append(version)
+        versions.sort(key=lambda row: row["valid_from"])
+        created.append(version)
+
+    current = next((version for version in versions if version["is_current"]), None)
+    same = next((version for version in versions if version["valid_from"] == start), None)
+
+    if item.record_type == RecordType.CANCELLED:
+        target = current or same or (versions[-1] if versions else None)
+        if target is None:
+            add(valid_to=start, is_current=False, is_cancelled=True)
+            return "inserted"
+        if target["is_cancelled"]:
+            return "unchanged"
+        target.update(
+            valid_to=max(target["valid_from"], start - ONE_DAY),
+            is_current=False,
+            is_cancelled=True,
+            record_type=RecordType.CANCELLED,
+            source_file=source_file,
+        )
+        mark(target)
+        return "updated"
+
+    if same is not None:
+        if _same_data(same, item.listing):  # a cancelled version stays cancelled when replayed as it was
+            return "unchanged"
+        same.update(item.listing, is_cancelled=False, source_file=source_file)
+        if item.record_type != RecordType.FULL or same["record_type"] == RecordType.CANCELLED:
+            same["record_type"] = item.record_type
+        if current is None and same is versions[-1]:
+            same.update(is_current=True, valid_to=None)
+        mark(same)
+        return "updated"
+    if current is not None and current["valid_from"] < start:
+        current.update(valid_to=start - ONE_DAY, is_current=False)
+        mark(current)
+        add()
+        return "updated"
+    later = [version["valid_from"] for version in versions if version["valid_from"] > start]
+    if later:  # an older version arriving after a newer one: keep it as history
+        add(valid_to=min(later) - ONE_DAY, is_current=False)
+        return "inserted"
+    add()
+    return "inserted"
+
+
+def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
+    """Apply prepared FIRDS records to Listing versions (ESMA delta rules); return each record's outcome.
+
+    NewRcrd and full-file records insert (or replace a version with the same FrDt); ModfdRcrd and
+    TermntdRcrd close the open version (valid_to = FrDt - 1 day) and insert; CancRcrd closes the version
+    and marks it cancelled. Identical data leaves rows untouched.
+    """
+    versions = _listing_versions(sorted({item.isin for item in items}))
+    dirty: dict[int, dict] = {}
+    created: list[dict] = []
+    outcomes = {}
+    for item in items:
+        pair = versions.setdefault((item.isin, item.mic), [])
+        outcomes[item.number] = _version_apply(pair, item, source_file, dirty, created)
+    now = timezone.now()
+    if dirty:  # close before inserting: at most one current version per (ISIN, MIC)
+        rows = [Listing(id=pk, updated_at=now, **_listing_columns(version)) for pk, version in dirty.items()]
+        fields = [*LISTING_UPDATE_FIELDS, "updated_at"]
+        Listing.objects.bulk_update(rows, fields, batch_size=batch_size_for(Listing, len(fields) + 1))
+    if created:
+        rows_insert(
+            Listing,
+            [
+                {
+                    "instrument_id": version["instrument_id"],
+                    "venue_id": version["venue_id"],
+                    **_listing_columns(version),
+                }
+                for version in created
+            ],
+        )
+    return outcomes
+
+
+def _listing_columns(version: dict) -> dict:
+    return {name: version[name] for name in (*LISTING_DATA_FIELDS, *LISTING_STATE_FIELDS)}
+
+
+def _venue_rank(at_relevant_venue: bool, mic: str) -> tuple[int, str]:
+    """Which record describes an instrument: the one at the relevant venue, else the lowest MIC."""
+    return (0 if at_relevant_venue else 1, mic)
+
+
+def _stored_rank(row: dict) -> tuple[int, str]:
+    venue = (row["attributes"] or {}).get("TradgVnRltdAttrbts") or {}
+    mic = venue.get("Id", "") if isinstance(venue, dict) else ""
+    return _venue_rank(bool(mic) and mic == row["relevant_venue"], mic)
+
+
+def _stored_from(row: dict) -> str:
+    """The publication date (FrDt) of the record an instrument row was taken from ('' when unknown)."""
+    period = ((row["attributes"] or {}).get("TechAttrbts") or {}).get("PblctnPrd") or {}
+    return period.get("FrDt") or (period.get("FrDtToDt") or {}).get("FrDt") or ""
+
+
+def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
+    """Insert or update one Instrument per ISIN from the batch's records; return the numbers of the records used.
+
+    The general attributes come from the record at the relevant trading venue when there is one.
+    """
+    best: dict[str, object] = {}
+    for item in items:
+        if item.instrument is None:
+            continue
+        chosen = best.get(item.isin)
+        if chosen is None or _venue_rank(item.at_relevant_venue, item.mic) <= _venue_rank(
+            chosen.at_relevant_venue, chosen.mic
+        ):
+            best[item.isin] = item
+    if not best:
+        return set()
+    stored = {}
+    for chunk in _chunks(sorted(best)):
+        for row in Instrument.objects.filter(isin__in=chunk).order_by().values("id", "isin", *INSTRUMENT_DATA_FIELDS):
+            stored[row["isin"]] = row
+    now = timezone.now()
+    inserts, updates, used = [], [], set()
+    for isin, item in best.items():
+        row = stored.get(isin)
+        if row is None:
+            inserts.append({"isin": isin, "source_file": source_file, **item.instrument})
+            used.add(item.number)
+            continue
+        rank, stored_rank = _venue_rank(item.at_relevant_venue, item.mic), _stored_rank(row)
+        if rank > stored_rank or (rank == stored_rank and item.valid_from.isoformat() < _stored_from(row)):
+            continue  # the stored row comes from a better venue, or from a later version of this one
+        if all(row[name] == item.instrument[name] for name in INSTRUMENT_DATA_FIELDS):
+            continue
+        updates.append(Instrument(id=row["id"], isin=isin, source_file=source_file, updated_at=now, **item.instrument))
+        used.add(item.number)
+    if updates:
+        fields = [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"]
+        Instrument.objects.bulk_update(updates, fields, batch_size=batch_size_for(Instrument, len(fields) + 1))
+    rows_insert(Instrument, inserts)
+    return used

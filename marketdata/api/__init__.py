@@ -1,0 +1,1 @@
+"""The API policy shared by every app: authentication, permissions, rate limits, errors."""
