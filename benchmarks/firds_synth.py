@@ -84,7 +84,9 @@ def _strike(rng: random.Random, currency: str) -> dict:
     kind = rng.randrange(5)
     if kind == 0:
         amount = f"{rng.randrange(1, 500000) / 100:.2f}"
-        return {"Pric": {"MntryVal": {"Amt": {"@Ccy": currency, "#text": amount}, "Sgn": rng.choice(["true", "false"])}}}
+        return {
+            "Pric": {"MntryVal": {"Amt": {"@Ccy": currency, "#text": amount}, "Sgn": rng.choice(["true", "false"])}}
+        }
     if kind == 1:
         return {"Pric": {"Pctg": f"{rng.randrange(1, 20000) / 100}"}}
     if kind == 2:

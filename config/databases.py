@@ -39,9 +39,8 @@ def postgresql_database(env: environ.Env) -> dict:
     if env.str("DATABASE_URL", default=""):
         config = env.db_url("DATABASE_URL")
         if config["ENGINE"] != "django.db.backends.postgresql":
-            raise ImproperlyConfigured(
-                "DATABASE_URL must be a postgres:// URL when DATABASE_TYPE=postgresql."
-            )
+            raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL when DATABASE_TYPE=postgresql.")
+        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
         return config
     return {
         "ENGINE": "django.db.backends.postgresql",

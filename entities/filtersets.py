@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from marketdata.filters import ApiFilterSet
+from marketdata.filters import ApiFilterSet, any_or
 
 from .choices import EntityCategory, EntityStatus, RegistrationStatus
 from .models import LegalEntity
@@ -14,9 +14,9 @@ class LegalEntityFilterSet(ApiFilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="LEI (prefix) or legal name contains")
     jurisdiction = django_filters.CharFilter(method="filter_upper")
-    status = django_filters.ChoiceFilter(field_name="entity_status", choices=EntityStatus.choices)
-    registration_status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices)
-    category = django_filters.ChoiceFilter(choices=EntityCategory.choices)
+    status = django_filters.ChoiceFilter(field_name="entity_status", choices=any_or(EntityStatus.choices))
+    registration_status = django_filters.ChoiceFilter(choices=any_or(RegistrationStatus.choices))
+    category = django_filters.ChoiceFilter(choices=any_or(EntityCategory.choices))
     country = django_filters.CharFilter(method="filter_upper", field_name="legal_address_country")
 
     class Meta:

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from marketdata.filters import ApiFilterSet
+from marketdata.filters import ApiFilterSet, any_or
 
 from .choices import RunStatus, Source
 from .models import IngestionRun
@@ -12,8 +12,8 @@ class IngestionRunFilterSet(ApiFilterSet):
     """Filter runs by source, status and file name."""
 
     q = django_filters.CharFilter(field_name="file_name", lookup_expr="icontains", label="file name contains")
-    source = django_filters.ChoiceFilter(choices=Source.choices)
-    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+    source = django_filters.ChoiceFilter(choices=any_or(Source.choices))
+    status = django_filters.ChoiceFilter(choices=any_or(RunStatus.choices))
 
     class Meta:
         model = IngestionRun

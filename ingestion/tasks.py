@@ -30,7 +30,8 @@ class IngestionFailed(Exception):
 def run_summary(run) -> dict:
     """A JSON-friendly summary of an IngestionRun, as a task result; a failed run fails the task."""
     if run.status == RunStatus.FAILED:
-        raise IngestionFailed(f"{run.file_name}: load failed (IngestionRun {run.pk}): {run.error.splitlines()[0]}")
+        reason = (run.error.strip().splitlines() or ["no error text"])[0]
+        raise IngestionFailed(f"{run.file_name}: load failed (IngestionRun {run.pk}): {reason}")
     return {
         "run": run.pk,
         "file": run.file_name,

@@ -25,7 +25,8 @@ class CfiCategory(models.TextChoices):
 
 
 InstrumentType = models.TextChoices(
-    "InstrumentType", [(value.upper(), (value, value.replace("_", " ").capitalize())) for value in INSTRUMENT_TYPES.values()]
+    "InstrumentType",
+    [(value.upper(), (value, value.replace("_", " ").capitalize())) for value in INSTRUMENT_TYPES.values()],
 )
 
 

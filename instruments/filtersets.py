@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from marketdata.filters import ApiFilterSet, IsoDateFilter
+from marketdata.filters import ApiFilterSet, IsoDateFilter, any_or
 
 from .choices import CfiCategory, InstrumentType
 from .models import Instrument, Listing
@@ -14,8 +14,8 @@ class InstrumentFilterSet(ApiFilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="ISIN (prefix), full name or FISN contains")
     cfi = django_filters.CharFilter(method="filter_cfi", label="CFI code prefix, e.g. E or ESV")
-    category = django_filters.ChoiceFilter(choices=CfiCategory.choices, label="CFI category letter")
-    type = django_filters.ChoiceFilter(field_name="instrument_type", choices=InstrumentType.choices)
+    category = django_filters.ChoiceFilter(choices=any_or(CfiCategory.choices), label="CFI category letter")
+    type = django_filters.ChoiceFilter(field_name="instrument_type", choices=any_or(InstrumentType.choices))
     currency = django_filters.CharFilter(method="filter_upper", field_name="currency")
     mic = django_filters.CharFilter(method="filter_mic", label="has a current listing at this MIC")
     issuer = django_filters.CharFilter(method="filter_upper", field_name="issuer_id", label="issuer LEI")

@@ -1,6 +1,7 @@
 """Writes of instruments: listing versions under ESMA's delta rules and instrument upserts, in batches."""
 
-from datetime import timedelta
+import json
+from datetime import UTC, date, timedelta
 
 from django.db import connection, models
 from django.utils import timezone
@@ -69,14 +70,55 @@ def batch_size_for(model, field_count: int) -> int:
     return max(1, min(MAX_ROWS_PER_INSERT, MAX_PARAMS // field_count, backend_limit))
 
 
-_PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField)
+_PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField, models.IntegerField)
+
+
+def _sqlite_datetime(value):
+    """What Django's SQLite backend stores for an aware datetime: naive UTC text."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ")
+
+
+def _json_adapter(field):
+    """JSON columns take Python values, or their JSON text as it is (serialised where the record was parsed)."""
+
+    def adapt(value):
+        if not isinstance(value, str):
+            return field.get_db_prep_save(value, connection)
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return Jsonb(value, dumps=str)
+        return value
+
+    return adapt
+
+
+def _column_adapter(field):
+    """A function turning a Python value into the driver's value for this column (None: as it is)."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, _PLAIN_FIELDS):
+        return None
+    vendor = connection.vendor
+    if isinstance(target, models.JSONField):
+        return _json_adapter(target)
+    if vendor in ("sqlite", "postgresql"):
+        if isinstance(target, models.DecimalField):
+            return None  # the drivers take Decimal (Django registers str for SQLite)
+        if isinstance(target, models.DateTimeField):
+            return _sqlite_datetime if vendor == "sqlite" else None
+        if isinstance(target, models.DateField):
+            return date.isoformat if vendor == "sqlite" else None
+    return lambda value: target.get_db_prep_save(value, connection)
 
 
 def rows_insert(model, rows: list[dict]) -> None:
     """Insert rows (dicts keyed by field attname) with one prepared INSERT run by executemany.
 
     Values are adapted once per column the way the ORM does (dates, decimals, JSON); plain text and
-    booleans go through as they are. One row per statement keeps within every backend's parameter limits.
+    booleans go through as they are; a str given for a JSON column is taken as JSON text. One row per
+    statement keeps within every backend's parameter limits.
     """
     if not rows:
         return
@@ -86,16 +128,12 @@ def rows_insert(model, rows: list[dict]) -> None:
     stamps = [
         field
         for field in model._meta.concrete_fields
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+        if (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)) and field.attname not in names
     ]
-    stamps = [field for field in stamps if field.attname not in names]
-    adapters = []
-    for field in fields:
-        target = field.target_field if field.is_relation else field
-        adapters.append(None if isinstance(target, _PLAIN_FIELDS) else target)
+    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
     quote = connection.ops.quote_name
     columns = [field.column for field in fields] + [field.column for field in stamps]
-    stamp_values = [field.get_db_prep_save(now, connection) for field in stamps]
+    stamp_values = tuple(field.get_db_prep_save(now, connection) for field in stamps)
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -103,9 +141,10 @@ def rows_insert(model, rows: list[dict]) -> None:
     params = []
     for row in rows:
         values = [row[name] for name in names]
-        for index, adapter in enumerate(adapters):
-            if adapter is not None and values[index] is not None:
-                values[index] = adapter.get_db_prep_save(values[index], connection)
+        for index, adapter in adapters:
+            value = values[index]
+            if value is not None:
+                values[index] = adapter(value)
         params.append((*values, *stamp_values))
     with connection.cursor() as cursor:
         for chunk in _chunks(params, 5000):
@@ -285,12 +324,15 @@ def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
             inserts.append({"isin": isin, "source_file": source_file, **item.instrument})
             used.add(item.number)
             continue
+        values = item.instrument
+        if isinstance(values["attributes"], str):
+            values = {**values, "attributes": json.loads(values["attributes"])}
         rank, stored_rank = _venue_rank(item.at_relevant_venue, item.mic), _stored_rank(row)
         if rank > stored_rank or (rank == stored_rank and item.valid_from.isoformat() < _stored_from(row)):
             continue  # the stored row comes from a better venue, or from a later version of this one
-        if all(row[name] == item.instrument[name] for name in INSTRUMENT_DATA_FIELDS):
+        if all(row[name] == values[name] for name in INSTRUMENT_DATA_FIELDS):
             continue
-        updates.append(Instrument(id=row["id"], isin=isin, source_file=source_file, updated_at=now, **item.instrument))
+        updates.append(Instrument(id=row["id"], isin=isin, source_file=source_file, updated_at=now, **values))
         used.add(item.number)
     if updates:
         fields = [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"]

@@ -1,4 +1,4 @@
-"""The FilterSet base shared by the apps: strict ISO dates, no empty coded values, NUL characters dropped."""
+"""The FilterSet base shared by the apps: strict ISO dates, NUL characters dropped."""
 
 import re
 
@@ -14,7 +14,7 @@ class IsoDateField(forms.DateField):
 
     def to_python(self, value):
         """The date, or a validation error naming the expected form."""
-        if isinstance(value, str) and value.strip() and not ISO_DATE_RE.match(value.strip()):
+        if isinstance(value, str) and not ISO_DATE_RE.match(value.strip()):
             raise ValidationError("Enter a date as YYYY-MM-DD.", code="invalid")
         return super().to_python(value)
 
@@ -26,10 +26,7 @@ class IsoDateFilter(django_filters.DateFilter):
 
 
 class ApiFilterSet(django_filters.FilterSet):
-    """A FilterSet whose coded filters (choices, dates) refuse an empty value instead of ignoring it.
-
-    Text filters take any text; NUL characters, which no database stores, are removed first.
-    """
+    """A FilterSet for query strings: an empty value means no filter; NUL characters (no database stores them) go."""
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
@@ -38,11 +35,7 @@ class ApiFilterSet(django_filters.FilterSet):
                 data.setlist(key, [value.replace("\x00", "") for value in data.getlist(key)])
         super().__init__(data, *args, **kwargs)
 
-    def is_valid(self):
-        """Valid, and no coded filter was given an empty value."""
-        valid = super().is_valid()
-        for name, filter_ in self.filters.items():
-            if not isinstance(filter_, django_filters.CharFilter) and self.data.get(name) == "":
-                self.form.add_error(name, "An empty value is not allowed; leave the parameter out instead.")
-                valid = False
-        return valid
+
+def any_or(choices) -> list[tuple[str, str]]:
+    """A choice filter's choices plus "" (no filter), so the published enum admits the empty value it accepts."""
+    return [("", "any"), *choices]

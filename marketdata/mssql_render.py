@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.migrations.loader import MigrationLoader
 from django.db import connections
+from django.db.migrations.loader import MigrationLoader
 from django.db.utils import ConnectionHandler
 
 RENDER_ALIAS = "mssql_render"
@@ -37,7 +37,7 @@ def _offline_connection(sql_server_version: int, azure: bool):
                 "USER": "render",
                 "PASSWORD": "render",
                 "OPTIONS": {"driver": "ODBC Driver 18 for SQL Server"},
-            }
+            },
         }
     )
     DatabaseWrapper._known_versions[RENDER_ALIAS] = sql_server_version

@@ -14,4 +14,6 @@ def health_ready(request):
     """Database, cache, broker and storage each with its status; 503 when one is down."""
     checks = dependencies_check()
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )

@@ -19,12 +19,10 @@ VenueFactory(mic="XETA", operating_id="XETR", kind="SGMT")
 parent, child = LegalEntityFactory(), LegalEntityFactory()
 EntityRelationshipFactory(child_id=child.lei, parent_id=parent.lei)
 ReportingExceptionFactory(entity_id=parent.lei)
-for number in range(5):
+for _ in range(5):
     equity = InstrumentFactory(issuer_id=child.lei)
     ListingFactory(instrument_id=equity.isin, venue_id=venue.mic)
-    ListingFactory(
-        instrument_id=equity.isin, venue_id="XETA", valid_from=datetime.date(2023, 1, 1), valid_to=None
-    )
+    ListingFactory(instrument_id=equity.isin, venue_id="XETA", valid_from=datetime.date(2023, 1, 1), valid_to=None)
     FigiMappingFactory(isin=equity.isin, mic=venue.mic)
     TransparencyFactory(identifier=equity.isin)
     IngestionRunFactory()

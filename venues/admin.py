@@ -1,6 +1,8 @@
 """Admin for venues."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from marketdata.admin import LargeTableAdmin, ReadOnlyInline
 
@@ -26,4 +28,13 @@ class VenueAdmin(LargeTableAdmin):
     list_filter = ("kind", "status", "market_category", "country")
     search_fields = ("=mic", "=operating__mic", "market_name", "legal_entity_name", "acronym", "=lei")
     raw_id_fields = ("operating",)
+    readonly_fields = ("listings_link",)
     inlines = [SegmentInline]
+
+    @admin.display(description="listings")
+    def listings_link(self, obj):
+        """A link to the FIRDS listings at this MIC (not counted: a venue may have millions)."""
+        url = reverse("admin:instruments_listing_changelist")
+        return format_html(
+            '<a href="{}?venue__exact={}&amp;is_current__exact=1">current listings at {}</a>', url, obj.mic, obj.mic
+        )

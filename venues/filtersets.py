@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from marketdata.filters import ApiFilterSet
+from marketdata.filters import ApiFilterSet, any_or
 
 from .choices import VenueKind, VenueStatus
 from .models import Venue
@@ -14,10 +14,10 @@ class VenueFilterSet(ApiFilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label="MIC, market name or acronym contains")
     country = django_filters.CharFilter(method="filter_upper")
-    status = django_filters.ChoiceFilter(choices=VenueStatus.choices)
+    status = django_filters.ChoiceFilter(choices=any_or(VenueStatus.choices))
     category = django_filters.CharFilter(method="filter_upper", field_name="market_category")
     operating_mic = django_filters.CharFilter(method="filter_upper", field_name="operating_id")
-    kind = django_filters.ChoiceFilter(choices=VenueKind.choices)
+    kind = django_filters.ChoiceFilter(choices=any_or(VenueKind.choices))
 
     class Meta:
         model = Venue

@@ -12,7 +12,11 @@ class Venue(TimeStampedModel):
 
     mic = models.CharField("MIC", max_length=4, unique=True)
     operating = code_relation(
-        "self", to_field="mic", db_column="operating_mic", related_name="segments", null=True,
+        "self",
+        to_field="mic",
+        db_column="operating_mic",
+        related_name="segments",
+        null=True,
         verbose_name="operating MIC",
     )
     kind = models.CharField("OPRT/SGMT", max_length=4, choices=VenueKind.choices)

@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from ingestion.parsers.mic import RECORD_FIELDS, MicRecord
 
 from .choices import VenueStatus
 from .models import Venue
+from .selectors import venue_edition
 
 # MicRecord field -> Venue attribute (the operating MIC is stored as the relation's code).
 FIELD_ATTRS = {name: ("operating_id" if name == "operating_mic" else name) for name in RECORD_FIELDS}
@@ -109,7 +109,7 @@ def venue_diff(records: list[MicRecord]) -> VenueDiff:
     records_by_mic = {record.mic: record for record in records}
     stored = _stored_by_mic(list(records_by_mic))
     diff = VenueDiff(records=records_by_mic)
-    diff.stored_edition = Venue.objects.aggregate(edition=Max("last_update_date"))["edition"]
+    diff.stored_edition = venue_edition()
     diff.file_edition = max((r.last_update_date for r in records if r.last_update_date), default=None)
     diff.not_in_file = Venue.objects.count() - len(stored)
     for mic, record in records_by_mic.items():

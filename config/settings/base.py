@@ -220,7 +220,7 @@ HTTP_RETRY_BACKOFF_SECONDS = env.float("HTTP_RETRY_BACKOFF_SECONDS", default=2.0
 # Request budgets shared by all processes through Redis (ingestion/sources/ratelimit.py); per process without it.
 RATE_LIMIT_REDIS_URL = env.str("RATE_LIMIT_REDIS_URL", default=REDIS_URL)
 RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="marketdata:ratelimit")
-RATE_LIMIT_MARGIN = env.float("RATE_LIMIT_MARGIN", default=0.02)  # widen each window by 2% against jitter
+RATE_LIMIT_MARGIN = env.float("RATE_LIMIT_MARGIN", default=0.01)  # widen each window by 1% against jitter
 GLEIF_RATE_LIMIT = env.int("GLEIF_RATE_LIMIT", default=60)  # requests per window
 GLEIF_RATE_WINDOW_SECONDS = env.float("GLEIF_RATE_WINDOW_SECONDS", default=60.0)
 GLEIF_PAGE_SIZE = env.int("GLEIF_PAGE_SIZE", default=200)  # GLEIF's maximum
@@ -229,6 +229,7 @@ OPENFIGI_RATE_WINDOW_SECONDS = env.float("OPENFIGI_RATE_WINDOW_SECONDS", default
 OPENFIGI_RATE_WINDOW_SECONDS_WITH_KEY = env.float("OPENFIGI_RATE_WINDOW_SECONDS_WITH_KEY", default=6.0)
 OPENFIGI_JOBS_PER_REQUEST = env.int("OPENFIGI_JOBS_PER_REQUEST", default=10)
 OPENFIGI_JOBS_PER_REQUEST_WITH_KEY = env.int("OPENFIGI_JOBS_PER_REQUEST_WITH_KEY", default=100)
+OPENFIGI_CONCURRENCY = env.int("OPENFIGI_CONCURRENCY", default=4)  # requests in flight (all within the budget)
 OPENFIGI_NO_MATCH_RETRY_DAYS = env.int("OPENFIGI_NO_MATCH_RETRY_DAYS", default=30)  # ask again after a warning
 ENRICH_FIGI_BATCH = env.int("ENRICH_FIGI_BATCH", default=1000)  # (ISIN, MIC) pairs mapped and stored per batch
 

@@ -6,6 +6,8 @@ from .base import env
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Azure App Service probes /health/ over plain HTTP inside the platform.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

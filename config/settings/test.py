@@ -16,3 +16,7 @@ STORAGES = {
 # gunicorn) see the same test database; pytest-xdist adds a per-worker suffix.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_marketdata.sqlite3")}  # noqa: F405
+
+# Tests serve no collected static files; let WhiteNoise look at the finders instead.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

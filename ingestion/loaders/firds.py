@@ -4,6 +4,7 @@
 runs in the loading process and writes through `instruments.services`.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -171,7 +172,7 @@ def instrument_values(record: FirdsRecord) -> dict:
         "strike_currency": "",
         "exercise_style": "",
         "delivery_type": "",
-        "attributes": record.attributes,
+        "attributes": json.dumps(record.attributes, ensure_ascii=False, separators=(",", ":")),  # JSON text
     }
     debt = record.debt
     if debt:

@@ -75,7 +75,7 @@ def _is_list_container(name: str, child_names: set[str]) -> bool:
 
 
 class _Repeated(list):
-    """Values of an element name that occurs more than once under one parent."""
+    """Values of an element name that occurs more than once under one parent (a plain list to every reader)."""
 
 
 def element_tree(element) -> dict | list:
@@ -99,7 +99,7 @@ def element_tree(element) -> dict | list:
     if _is_list_container(local_name(element.tag), set(result)):
         (value,) = result.values()
         return list(value) if isinstance(value, _Repeated) else [value]
-    return {name: list(value) if isinstance(value, _Repeated) else value for name, value in result.items()}
+    return result
 
 
 def _text(value) -> str:

@@ -99,13 +99,13 @@ def enrich_entities(
             client.close()
 
 
-def figi_pairs_missing(isins: list[str] | None = None, limit: int | None = None) -> list[tuple[str, str]]:
+def figi_pairs_missing_query(isins: list[str] | None = None):
     """(ISIN, MIC) pairs of current listings with no FIGI and no recent lookup (a no-match is retried later)."""
     cutoff = timezone.now() - timedelta(days=settings.OPENFIGI_NO_MATCH_RETRY_DAYS)
     listings = Listing.objects.filter(is_current=True).exclude(venue_id="")
     if isins:
         listings = listings.filter(instrument_id__in=isins)
-    pairs = (
+    return (
         listings.filter(
             ~Exists(FigiMapping.objects.filter(isin=OuterRef("instrument_id"), mic=OuterRef("venue_id"))),
             ~Exists(
@@ -118,35 +118,52 @@ def figi_pairs_missing(isins: list[str] | None = None, limit: int | None = None)
         .values_list("instrument_id", "venue_id")
         .distinct()
     )
+
+
+def figi_pairs_missing(isins: list[str] | None = None, limit: int | None = None) -> list[tuple[str, str]]:
+    """The first `limit` (or all) pairs figi_pairs_missing_query() finds."""
+    pairs = figi_pairs_missing_query(isins)
     return list(pairs[:limit] if limit else pairs)
 
 
 def enrich_figi(
     isins: list[str] | None = None, limit: int | None = None, progress: Progress | None = None, client=None
 ) -> IngestionRun:
-    """Map to FIGIs the (ISIN, MIC) pairs of current listings that have none, storing FIGIs and lookups."""
-    pairs = figi_pairs_missing(isins, limit)
+    """Map to FIGIs the (ISIN, MIC) pairs of current listings that have none, storing FIGIs and lookups.
+
+    Pairs are taken a batch at a time from the database: every pair stored gets a lookup, which takes
+    it out of the next batch, so memory stays flat however many listings lack a FIGI.
+    """
     own_client = client is None
     client = client or OpenFigiClient()
     batch_size = max(1, int(settings.ENRICH_FIGI_BATCH))
     try:
         with ingestion_run(Source.OPENFIGI, "api:enrich_figi", file_type="api") as (run, counts):
-            no_match = 0
+            total = figi_pairs_missing_query(isins).count()
+            total = min(total, limit) if limit else total
+            done, no_match, previous = 0, 0, None
             if progress:
-                progress(0, len(pairs))
-            for start in range(0, len(pairs), batch_size):
-                results = list(client.map_pairs(pairs[start : start + batch_size]))
+                progress(0, total)
+            while done < total:
+                batch = list(figi_pairs_missing_query(isins)[: min(batch_size, total - done)])
+                if not batch:
+                    break
+                if batch == previous:
+                    raise RuntimeError(f"OpenFIGI results for {batch[0]} ... were not recorded; stopping")
+                previous = batch
+                results = list(client.map_pairs(batch))
                 no_match += sum(1 for result in results if result.status == WARNING)
                 figi_results_store(results, counts)
+                done += len(batch)
                 if progress:
-                    progress(start + len(results), len(pairs))
+                    progress(done, total)
             if no_match:
                 logger.info(
                     "OpenFIGI found no FIGI for %d pairs; they are asked again after %d days",
                     no_match,
                     settings.OPENFIGI_NO_MATCH_RETRY_DAYS,
                 )
-            run.no_match = no_match
+            run.no_match = no_match  # for the command's summary (not a column)
             return run
     finally:
         if own_client:

@@ -19,6 +19,7 @@ from ..parsers.firds.stream import iter_batches
 from ..services import LoadCounts, ingestion_run, ingestion_run_already_loaded
 
 BATCH_SIZE = 2000
+PARALLEL_FROM_BYTES = 1 << 20  # smaller files are parsed in the loading process (a fork costs more than it saves)
 FILE_TYPES = ("FULINS", "DLTINS", "FULCAN")
 # FULINS_E_20250830_01of02.zip, DLTINS_20250831_01of01.zip, FULCAN_20250830_01of01.zip
 NAME_RE = re.compile(
@@ -105,7 +106,8 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
     writer = FirdsBatchWriter(counts, path.name)
     info = FirdsFileInfo()
     with _few_collections(), transaction.atomic():
-        for batch in iter_batches(path, batch_size=BATCH_SIZE, prepare=_prepare, info=info):
+        parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+        for batch in iter_batches(path, batch_size=BATCH_SIZE, prepare=_prepare, info=info, parallel=parallel):
             writer.write(batch)
             reset_queries()  # under DEBUG the query log would grow with the file
             if progress:

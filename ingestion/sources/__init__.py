@@ -1,6 +1,7 @@
-"""Sources: find files at their publisher, download them, verify their checksums, keep them in storage.
+"""Sources: ask publishers what they have, fetch it, verify it, keep it in storage; nothing here writes the database.
 
-``http`` is the shared HTTP layer (timeouts, retries with backoff, ``file_download`` into Django's
-storage); ``esma`` lists ESMA's FIRDS and FITRS registries (``EsmaRegistryClient``, ``RegistryFile``).
-Parsers read what sources fetched; nothing here writes to the database.
+``http`` is the shared HTTP layer (timeouts, retries with backoff, ``SourceError`` and its kinds, verified
+downloads into Django's storage with ``file_download``); ``esma`` lists ESMA's FIRDS and FITRS registries
+(``EsmaRegistryClient``, ``RegistryFile``). The API clients (``gleif``, ``openfigi``) share ``api_http`` and
+the request budgets of ``ratelimit``. Parsers read what sources fetched.
 """

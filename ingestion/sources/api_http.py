@@ -4,6 +4,7 @@ import email.utils
 import json
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ class BudgetedJsonApi:
         self.backoff = backoff
         self.max_rate_limited = max_rate_limited
         self.requests_sent = 0
+        self._count_lock = threading.Lock()
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), headers=headers or {})
 
     def close(self) -> None:
@@ -95,10 +97,14 @@ class BudgetedJsonApi:
         rate_limited = 0
         last_error = ""
         while True:
-            self.budget.acquire()
-            self.requests_sent += 1
+            slot = self.budget.acquire()
+            with self._count_lock:
+                self.requests_sent += 1
             try:
-                response = self._http.request(method, url, params=params, json=json_body)
+                try:
+                    response = self._http.request(method, url, params=params, json=json_body)
+                finally:
+                    self.budget.done(slot)
                 status = response.status_code
                 if status == 429:
                     rate_limited += 1

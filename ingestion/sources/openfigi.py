@@ -1,7 +1,9 @@
 """Client for OpenFIGI `POST /mapping`: FIGIs for (ISIN, MIC) pairs, batched and within the shared budget."""
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -63,6 +65,7 @@ class OpenFigiClient:
             self.jobs_per_request = int(settings.OPENFIGI_JOBS_PER_REQUEST)
             window = float(settings.OPENFIGI_RATE_WINDOW_SECONDS)
         limit = int(settings.OPENFIGI_RATE_LIMIT)
+        self.concurrency = max(1, int(getattr(settings, "OPENFIGI_CONCURRENCY", 1)))
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["X-OPENFIGI-APIKEY"] = self.api_key
@@ -93,15 +96,34 @@ class OpenFigiClient:
         return self.api.requests_sent
 
     def map_pairs(self, pairs: Iterable[tuple[str, str]]) -> Iterator[FigiResult]:
-        """One FigiResult per (ISIN, MIC) pair, in order, sending as many jobs per request as allowed."""
+        """One FigiResult per (ISIN, MIC) pair, in order, as many jobs per request and requests in flight as allowed."""
+        batches = self._batches(pairs)
+        if self.concurrency <= 1:
+            for batch in batches:
+                yield from self._send(batch)
+            return
+        # Several requests in flight, so that a window's requests need not wait for each other's answers.
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="openfigi")
+        pending: deque[Future] = deque()
+        try:
+            for batch in batches:
+                pending.append(pool.submit(self._send, batch))
+                if len(pending) >= 2 * self.concurrency:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _batches(self, pairs: Iterable[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
         batch: list[tuple[str, str]] = []
         for pair in pairs:
             batch.append(pair)
             if len(batch) >= self.jobs_per_request:
-                yield from self._send(batch)
+                yield batch
                 batch = []
         if batch:
-            yield from self._send(batch)
+            yield batch
 
     def _send(self, pairs: list[tuple[str, str]]) -> list[FigiResult]:
         """Map one batch, splitting it when the server says it is too large (413)."""

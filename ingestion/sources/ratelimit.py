@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import deque
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -30,6 +30,15 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tostring(tonumber(oldest[2]) + window - now)
 """
 
+# KEYS[1]: sorted set of granted request times; ARGV[1]: the request's token. Moves the request's time to now,
+# when its answer came: the server saw it at some point between grant and answer.
+_DONE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return tostring(now)
+"""
+
 # KEYS[1]: pause key; ARGV[1]: seconds. Extends (never shortens) the pause everyone observes.
 _PAUSE_LUA = """
 local t = redis.call('TIME')
@@ -43,12 +52,25 @@ return tostring(until_)
 """
 
 
+@dataclass(frozen=True)
+class Slot:
+    """One granted request: its token in the budget and when (time.monotonic()) the grant was asked for."""
+
+    token: str
+    asked_at: float
+
+
 class RateBudgetError(RuntimeError):
     """The shared budget's store (Redis) cannot be reached."""
 
 
 class RateBudget:
-    """At most `limit` requests in any `window` seconds; `acquire()` blocks until a slot is free."""
+    """At most `limit` requests in any `window` seconds; `acquire()` blocks until a slot is free.
+
+    A request's slot is dated from its grant until `done()` re-dates it to when its answer came: the
+    server counted it somewhere in between, so spacing grants by the window from the later time keeps
+    the server's count within the limit however late each request reached it.
+    """
 
     def __init__(self, name: str, limit: int, window: float, margin: float = 0.0):
         if limit < 1 or window <= 0:
@@ -56,23 +78,38 @@ class RateBudget:
         self.name = name
         self.limit = limit
         self.window = window
-        # A little extra spacing so that network jitter never makes the server see one request too many.
+        # A little extra spacing against clock and network jitter.
         self.effective_window = window * (1.0 + margin)
+        self.margin_seconds = window * margin
 
-    def acquire(self) -> float:
-        """Wait for a free slot and take it; answers the seconds spent waiting."""
-        started = time.monotonic()
+    def acquire(self) -> Slot:
+        """Wait for a free slot and take it (give it to `done()` when the answer came)."""
+        token = uuid.uuid4().hex
         while True:
-            wait = self._try_acquire()
+            asked_at = time.monotonic()  # no later than the store's clock at the grant
+            wait = self._try_acquire(token)
             if wait <= 0:
-                return time.monotonic() - started
+                return Slot(token, asked_at)
             time.sleep(wait + 0.0005)
+
+    def done(self, slot: Slot, skip_within_margin: bool = True) -> None:
+        """Date the slot to now, when the request's answer (or failure) came.
+
+        An answer that came within the margin of the grant is left dated at its grant: the margin already
+        covers it, and the shared store is spared a round trip.
+        """
+        if skip_within_margin and time.monotonic() - slot.asked_at <= self.margin_seconds:
+            return
+        self._redate(slot.token)
+
+    def _redate(self, token: str) -> None:
+        raise NotImplementedError
 
     def pause(self, seconds: float) -> None:
         """Make every user of this budget wait `seconds` (the server said Retry-After)."""
         raise NotImplementedError
 
-    def _try_acquire(self) -> float:
+    def _try_acquire(self, token: str) -> float:
         raise NotImplementedError
 
 
@@ -82,20 +119,26 @@ class LocalRateBudget(RateBudget):
     def __init__(self, name: str, limit: int, window: float, margin: float = 0.0):
         super().__init__(name, limit, window, margin)
         self._lock = threading.Lock()
-        self._granted: deque[float] = deque()
+        self._granted: dict[str, float] = {}
         self._paused_until = 0.0
 
-    def _try_acquire(self) -> float:
+    def _try_acquire(self, token: str) -> float:
         with self._lock:
             now = time.monotonic()
             if self._paused_until > now:
                 return self._paused_until - now
-            while self._granted and self._granted[0] <= now - self.effective_window:
-                self._granted.popleft()
+            for old, at in list(self._granted.items()):
+                if at <= now - self.effective_window:
+                    del self._granted[old]
             if len(self._granted) < self.limit:
-                self._granted.append(now)
+                self._granted[token] = now
                 return 0.0
-            return self._granted[0] + self.effective_window - now
+            return min(self._granted.values()) + self.effective_window - now
+
+    def _redate(self, token: str) -> None:
+        with self._lock:
+            if token in self._granted:
+                self._granted[token] = time.monotonic()
 
     def pause(self, seconds: float) -> None:
         """Make every user of this budget in this process wait `seconds`."""
@@ -115,6 +158,7 @@ class RedisRateBudget(RateBudget):
         self._pause_key = f"{prefix}:{name}:pause"
         self._acquire_script = self._redis.register_script(_ACQUIRE_LUA)
         self._pause_script = self._redis.register_script(_PAUSE_LUA)
+        self._done_script = self._redis.register_script(_DONE_LUA)
         self._redis_url = redis_url
 
     def _call(self, script, keys, args):
@@ -125,12 +169,14 @@ class RedisRateBudget(RateBudget):
         except redis.RedisError as error:
             raise RateBudgetError(f"rate budget {self.name}: Redis at {self._redis_url} failed: {error}") from error
 
-    def _try_acquire(self) -> float:
-        nonce = uuid.uuid4().hex
+    def _try_acquire(self, token: str) -> float:
         answer = self._call(
-            self._acquire_script, [self._log_key, self._pause_key], [self.limit, repr(self.effective_window), nonce]
+            self._acquire_script, [self._log_key, self._pause_key], [self.limit, repr(self.effective_window), token]
         )
         return float(answer)
+
+    def _redate(self, token: str) -> None:
+        self._call(self._done_script, [self._log_key], [token])
 
     def pause(self, seconds: float) -> None:
         """Make every process using this budget wait `seconds`."""

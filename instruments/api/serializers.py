@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from entities.api.serializers import LegalEntityBriefSerializer
-from marketdata.api.base import IsoDateField, PlainTextField
+from marketdata.api.base import IsoDateField, PlainTextField, StrictSerializer
 from marketdata.api.cfi import CfiSerializer
 from marketdata.cfi import CfiError, cfi_decode
 
@@ -206,7 +206,7 @@ class InstrumentSerializer(InstrumentBriefSerializer):
         return LegalEntityBriefSerializer(issuer).data if issuer is not None else None
 
 
-class InstrumentLookupRequestSerializer(serializers.Serializer):
+class InstrumentLookupQuerySerializer(StrictSerializer):
     """Up to 1,000 ISINs to look up at once."""
 
     isins = serializers.ListField(

@@ -4,7 +4,7 @@ import csv
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -28,7 +28,7 @@ from .serializers import (
     BRIEF_FIELDS,
     AsOfQuerySerializer,
     InstrumentBriefSerializer,
-    InstrumentLookupRequestSerializer,
+    InstrumentLookupQuerySerializer,
     InstrumentLookupSerializer,
     InstrumentSerializer,
     ListingSerializer,
@@ -90,7 +90,7 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         """Every version of every listing of the ISIN, per venue, oldest first."""
         return Response(ListingSerializer(instrument_history(self.lookup_code()), many=True).data)
 
-    @extend_schema(request=InstrumentLookupRequestSerializer, responses=InstrumentLookupSerializer)
+    @extend_schema(request=InstrumentLookupQuerySerializer, responses=InstrumentLookupSerializer)
     @action(
         detail=False,
         methods=["post"],
@@ -101,11 +101,15 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     )
     def lookup(self, request):
         """Up to 1,000 ISINs at once: the instruments found, the ISINs not found and the invalid values."""
-        params = InstrumentLookupRequestSerializer(data=request.data)
+        params = InstrumentLookupQuerySerializer(data=request.data)
         params.is_valid(raise_exception=True)
         return Response(InstrumentLookupSerializer(instrument_lookup(params.validated_data["isins"])).data)
 
-    @extend_schema(filters=True, responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "CSV of brief rows")})
+    @extend_schema(
+        filters=True,
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "CSV of brief rows")},
+    )
     @action(
         detail=False, pagination_class=None, throttle_scope="expensive", renderer_classes=[JSONRenderer, CsvRenderer]
     )

@@ -19,7 +19,11 @@ class Instrument(TimeStampedModel):
     currency = models.CharField("notional currency", max_length=3, blank=True, default="")
     commodity_derivative = models.BooleanField(null=True, blank=True)
     issuer = code_relation(
-        "entities.LegalEntity", to_field="lei", db_column="issuer_lei", related_name="instruments", null=True,
+        "entities.LegalEntity",
+        to_field="lei",
+        db_column="issuer_lei",
+        related_name="instruments",
+        null=True,
         verbose_name="issuer LEI (FIRDS Issr)",
         help_text="As FIRDS gives it; may be the venue operator's LEI.",
     )

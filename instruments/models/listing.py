@@ -19,9 +19,7 @@ class Listing(TimeStampedModel):
         db_constraint=False,
         verbose_name="ISIN",
     )
-    venue = code_relation(
-        "venues.Venue", to_field="mic", db_column="mic", related_name="listings", verbose_name="MIC"
-    )
+    venue = code_relation("venues.Venue", to_field="mic", db_column="mic", related_name="listings", verbose_name="MIC")
     full_name = models.CharField(max_length=350, blank=True, default="")
     short_name = models.CharField("short name (FISN)", max_length=35, blank=True, default="")
     cfi_code = models.CharField("CFI code", max_length=6, blank=True, default="")

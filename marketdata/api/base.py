@@ -1,5 +1,6 @@
 """Bases shared by the apps' API: lookups by business code (400 when malformed), strict fields, code parameters."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -35,6 +36,12 @@ class CodeLookupMixin:
 class IsoDateField(serializers.DateField):
     """A date written YYYY-MM-DD, and nothing else (no week dates, no basic format)."""
 
+    def get_value(self, dictionary):
+        """The raw value whenever the parameter is present: an empty date is an error, not "no date"."""
+        if self.field_name in dictionary:
+            return dictionary[self.field_name]
+        return super().get_value(dictionary)
+
     def to_internal_value(self, value):
         """The date, or a validation error naming the expected form."""
         if not isinstance(value, str) or not ISO_DATE_RE.match(value):
@@ -43,11 +50,35 @@ class IsoDateField(serializers.DateField):
 
 
 class PlainTextField(serializers.CharField):
-    """Any text; NUL characters, which no database stores, are removed rather than refused."""
+    """A JSON string (numbers are refused, not converted); NUL characters, which no database stores, are removed."""
 
     def to_internal_value(self, data):
         """The text without NUL characters."""
-        return super().to_internal_value(data.replace("\x00", "") if isinstance(data, str) else data)
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data.replace("\x00", ""))
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body that refuses keys it does not define (documented as additionalProperties: false)."""
+
+    def validate(self, attrs):
+        """The data, or a 400 naming each unknown key."""
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise ValidationError({key: ["Unknown field."] for key in unknown})
+        return attrs
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """drf-spectacular: a StrictSerializer's schema says additionalProperties: false."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        """The usual object schema, closed to other keys."""
+        return {**auto_schema._map_basic_serializer(self.target, direction), "additionalProperties": False}
 
 
 def code_parameter(name: str, code_format: str, pattern: str, description: str) -> OpenApiParameter:

@@ -185,7 +185,7 @@ class KeysetPagination(BasePagination):
 
     def _decode_cursor(self, request, model):
         raw = request.query_params.get(self.cursor_query_param)
-        if raw is None:
+        if not raw:
             return None, False
         try:
             payload = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"==="))

@@ -37,8 +37,6 @@ IDENTIFIER_PATTERNS = {
     "lei": "^[A-Za-z0-9]{18}[0-9]{2}$",
     "mic": "^[A-Z0-9]{4}$",
 }
-# Query parameters that are validated even when empty (paging and ordering); every other one is a filter.
-STRICT_QUERY = {"page_size", "ordering"}
 
 
 def error_responses_hook(result, generator, request, public):
@@ -62,10 +60,8 @@ def error_responses_hook(result, generator, request, public):
 
 
 def _document_parameters(operation: dict) -> None:
-    """Identifier path parameters get their pattern; filters may be sent empty (an empty filter is no filter)."""
+    """Identifier path parameters get their pattern unless their view documents one."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
         if parameter.get("in") == "path" and parameter.get("name") in IDENTIFIER_PATTERNS:
             schema.setdefault("pattern", IDENTIFIER_PATTERNS[parameter["name"]])
-        elif parameter.get("in") == "query" and not parameter.get("required") and parameter["name"] not in STRICT_QUERY:
-            parameter["allowEmptyValue"] = True

@@ -25,11 +25,18 @@ def make_lei(number: int) -> str:
     return f"{body}{98 - value % 97:02d}"
 
 
+def make_mic(number: int) -> str:
+    """A 4-character MIC numbered `number` (T + three base-36 digits)."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    number %= 36**3
+    return "T" + digits[number // 1296] + digits[number // 36 % 36] + digits[number % 36]
+
+
 class VenueFactory(DjangoModelFactory):
     class Meta:
         model = Venue
 
-    mic = factory.Sequence(lambda n: f"T{n:03d}")
+    mic = factory.Sequence(lambda n: make_mic(n))
     kind = "OPRT"
     market_name = factory.LazyAttribute(lambda o: f"Test market {o.mic}")
     country = "DE"

@@ -43,6 +43,15 @@ def test_instrument_changelist_counts_at_most_the_cap(superuser_client, settings
     # An unbounded count would say 30; the capped one stops at the cap plus one.
     assert response.context["cl"].result_count == 21
     assert response.context["cl"].full_result_count is None
+    assert "more than 20 instruments" in response.content.decode()
+
+
+def test_an_uncapped_changelist_shows_the_exact_count(superuser_client, settings):
+    settings.ADMIN_COUNT_LIMIT = 20
+    InstrumentFactory.create_batch(7)
+    response, _ = _get(superuser_client, reverse("admin:instruments_instrument_changelist"))
+    assert "7 instruments" in response.content.decode()
+    assert "more than" not in response.content.decode()
 
 
 def _relationships_half_orphaned(n):

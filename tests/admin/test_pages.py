@@ -114,6 +114,7 @@ def test_related_links_filter_their_changelists(superuser_client):
         ("instruments_transparency", "identifier", instrument.isin),
         ("entities_entityrelationship", "parent__exact", entity.lei),
         ("instruments_instrument", "issuer__exact", entity.lei),
+        ("instruments_listing", "venue__exact", ListingFactory().venue_id),
     ]:
         response = superuser_client.get(reverse(f"admin:{url_name}_changelist"), {param: value})
         assert response.status_code == 200 and "e" not in response.wsgi_request.GET, url_name
@@ -126,3 +127,14 @@ def test_entity_page_links_children_and_instruments_with_counts(superuser_client
     InstrumentFactory.create_batch(2, issuer=entity)
     html = superuser_client.get(reverse("admin:entities_legalentity_change", args=[entity.pk])).content.decode()
     assert "3 child relationships" in html and "2 instruments" in html
+
+
+def test_venue_page_links_its_current_listings(superuser_client):
+    venue = VenueFactory(mic="XPAR")
+    ListingFactory(venue=venue)
+    ListingFactory(venue=venue, is_current=False, valid_from="2025-01-01")
+    html = superuser_client.get(reverse("admin:venues_venue_change", args=[venue.pk])).content.decode()
+    link = f"{reverse('admin:instruments_listing_changelist')}?venue__exact=XPAR&amp;is_current__exact=1"
+    assert link in html
+    response = superuser_client.get(link.replace("&amp;", "&"))
+    assert len(response.context["cl"].result_list) == 1

@@ -124,6 +124,10 @@ class ListEndpointTests(EndpointTests):
 
     def test_bad_page_size_and_cursor_are_refused(self):
         assert self.get(self.get_list_url(), page_size=0).status_code == 400
+        assert self.get(self.get_list_url(), page_size="many").status_code == 400
+        assert self.get(self.get_list_url(), page_size="").status_code == 400
+        assert self.get(self.get_list_url(), ordering="").status_code == 400
+        assert self.get(self.get_list_url(), cursor="").status_code == 200
         assert self.get(self.get_list_url(), ordering="no-such-order").status_code == 400
         assert self.get(self.get_list_url(), cursor="not-a-cursor").status_code == 404
 

@@ -38,9 +38,7 @@ def gunicorn_servers(count: int, settings_module: str, extra_env: dict, timeout:
     env = {**os.environ, **database_env(), **extra_env, "DJANGO_SETTINGS_MODULE": settings_module}
     env.pop("DATABASE_URL", None)
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", "127.0.0.1:0", "-w", "1"]
-    processes = [
-        subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True) for _ in range(count)
-    ]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True) for _ in range(count)]
     try:
         urls = []
         for process in processes:

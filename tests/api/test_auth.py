@@ -10,8 +10,17 @@ from django.utils import timezone
 from marketdata.models import ApiKey
 from marketdata.services import api_key_issue
 
-from .access import PASSWORD, api_key_header, bearer, expired_bearer, refresh_as_bearer, revoked_api_key_header, role_user
+from .access import (
+    PASSWORD,
+    api_key_header,
+    bearer,
+    expired_bearer,
+    refresh_as_bearer,
+    revoked_api_key_header,
+    role_user,
+)
 
+JSON = "application/json"
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.probe_urls")]
 PROBE = "/api/v1/probe/"
 
@@ -105,18 +114,20 @@ def test_admin_issues_a_key_shown_once_and_revokes_it(client):
 
 def test_jwt_obtain_refresh_rotation_blacklist_and_verify(client):
     user = role_user("analyst")
-    pair = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}).json()
+    pair = client.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, content_type=JSON
+    ).json()
     assert get(client, PROBE, f"Bearer {pair['access']}").json()["user"] == user.username
-    assert client.post("/api/v1/auth/token/verify/", {"token": pair["access"]}).status_code == 200
-    rotated = client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]})
+    assert client.post("/api/v1/auth/token/verify/", {"token": pair["access"]}, content_type=JSON).status_code == 200
+    rotated = client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, content_type=JSON)
     assert rotated.status_code == 200 and {"access", "refresh"} <= rotated.json().keys()
     assert rotated.json()["refresh"] != pair["refresh"]
-    reused = client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]})
+    reused = client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]}, content_type=JSON)
     assert reused.status_code == 401  # the rotated-out refresh token is blacklisted
     assert get(client, PROBE, f"Bearer {rotated.json()['access']}").status_code == 200
-    wrong = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+    wrong = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"}, content_type=JSON)
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "no_active_account"
-    assert client.post("/api/v1/auth/token/verify/", {"token": "not.a.token"}).status_code == 401
+    assert client.post("/api/v1/auth/token/verify/", {"token": "not.a.token"}, content_type=JSON).status_code == 401
 
 
 def test_refresh_token_is_never_accepted_as_access_token(client):
@@ -147,7 +158,7 @@ def test_anonymous_gets_401_with_www_authenticate(client):
 def test_reads_for_every_role_writes_and_runs_for_curators_and_admins(client, role, read, write, curator_only):
     headers = {"Authorization": bearer(role_user(role))}
     assert client.get(PROBE, headers=headers).status_code == read
-    assert client.post(PROBE, {}, headers=headers).status_code == write
+    assert client.post(PROBE, {}, content_type=JSON, headers=headers).status_code == write
     assert client.get("/api/v1/probe/curator/", headers=headers).status_code == curator_only
 
 

@@ -5,6 +5,7 @@ from django.test import Client
 
 from .access import bearer, role_user
 
+JSON = "application/json"
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.probe_urls")]
 
 
@@ -37,10 +38,12 @@ def test_a_crash_in_an_api_view_is_a_json_500_and_other_paths_keep_html():
 def test_drf_errors_share_the_shape(client):
     assert_error_shape(client.get("/api/v1/probe/"), 401, "not_authenticated")
     analyst = {"Authorization": bearer(role_user("analyst"))}
-    assert_error_shape(client.post("/api/v1/probe/", {}, headers=analyst), 403, "permission_denied")
+    assert_error_shape(client.post("/api/v1/probe/", {}, content_type=JSON, headers=analyst), 403, "permission_denied")
     curator = {"Authorization": bearer(role_user("curator"))}
     assert_error_shape(client.delete("/api/v1/probe/", headers=curator), 405, "method_not_allowed")
-    error = assert_error_shape(client.post("/api/v1/auth/token/", {"username": "someone"}), 400, "invalid")
+    error = assert_error_shape(
+        client.post("/api/v1/auth/token/", {"username": "someone"}, content_type=JSON), 400, "invalid"
+    )
     assert error["message"].startswith("password:") and "password" in error["details"]
 
 
@@ -48,3 +51,9 @@ def test_malformed_json_is_a_400_in_the_shape(client):
     headers = {"Authorization": bearer(role_user("curator"))}
     response = client.post("/api/v1/probe/", "{not json", content_type="application/json", headers=headers)
     assert_error_shape(response, 400, "parse_error")
+
+
+def test_the_api_takes_json_bodies_only(client):
+    headers = {"Authorization": bearer(role_user("curator"))}
+    assert_error_shape(client.post("/api/v1/probe/", {"a": "1"}, headers=headers), 415, "unsupported_media_type")
+    assert client.post("/api/v1/probe/", {"a": "1"}, content_type=JSON, headers=headers).json()["fields"] == 1

@@ -72,8 +72,14 @@ class TestInstrumentList(ListEndpointTests):
         ]
 
     def test_bad_filter_values_are_400(self):
-        assert self.get(URL, maturity_after="not-a-date").status_code == 400
+        for params in ({"maturity_after": "not-a-date"}, {"maturity_after": "20300101"}, {"expiry_before": ""}):
+            assert self.get(URL, **params).status_code == 400, params
         assert self.get(URL, category="Z").status_code == 400
+
+    def test_empty_choice_means_no_filter_and_nul_characters_are_dropped(self):
+        isins = bulk_instruments(2)
+        assert set(self.keys(self.get(URL, category="", type=""))) == set(isins)
+        assert self.keys(self.get(URL, q=isins[0] + "\x00")) == [isins[0]]
 
     def test_ordering_on_a_nullable_column_pages_both_ways(self):
         maturities = [None, "2030-01-01", "2028-01-01", None, "2028-01-01", "2029-05-05", None]
@@ -158,6 +164,7 @@ class TestInstrumentDetail(CodeDetailEndpointTests):
         assert [row["full_name"] for row in self.get(url, as_of="2024-06-30").json()["listings"]] == ["Old"]
         assert self.get(url, as_of="2023-12-31").json()["listings"] == []
         assert self.get(url, as_of="yesterday").status_code == 400
+        assert self.get(url, as_of="2024-W10-1").status_code == 400
 
     def test_history_lists_every_version(self):
         isin = InstrumentFactory().isin
@@ -199,6 +206,9 @@ class TestInstrumentLookup(EndpointTests):
         assert len(queries) == 1
 
     def test_more_than_a_thousand_or_a_bad_body_is_400(self):
+        for body in ({"isins": [12]}, {"isins": [], "extra": 1}, ["XS0000000017"]):
+            assert self.client.post(self.url, body, format="json").status_code == 400, body
+        assert self.client.post(self.url, {"isins": "XS0000000017"}).status_code == 415  # JSON only
         assert (
             self.client.post(self.url, {"isins": [make_isin(i) for i in range(1001)]}, format="json").status_code == 400
         )

@@ -12,9 +12,7 @@ def test_schema_and_docs_are_public_and_document_auth_and_errors(client):
     assert {"jwtAuth", "ApiKeyAuth"} <= set(schema["components"]["securitySchemes"])
     assert schema["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "Authorization"
     assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
-    assert {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/token/verify/"} <= set(
-        schema["paths"]
-    )
+    assert {"/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/token/verify/"} <= set(schema["paths"])
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             if method in ("get", "post", "put", "patch", "delete"):

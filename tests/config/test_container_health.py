@@ -21,8 +21,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
     """gunicorn serving config.wsgi with production settings, as the Dockerfile's CMD starts it."""
     port = _free_port()
     env = {
@@ -31,7 +31,7 @@ def gunicorn(tmp_path):
         "DJANGO_SECRET_KEY": "container-test-key",
         "DJANGO_ALLOWED_HOSTS": "marketdata.example.com",
         "DATABASE_TYPE": "sqlite",
-        "SQLITE_DB_PATH": str(tmp_path / "db.sqlite3"),
+        "SQLITE_DB_PATH": str(tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"),
         "PORT": str(port),
     }
     process = subprocess.Popen(

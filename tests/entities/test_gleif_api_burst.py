@@ -54,7 +54,6 @@ def test_burst_of_200_lookups_from_two_processes_stays_within_quota(redis_url):
             "GLEIF_RATE_WINDOW_SECONDS": str(WINDOW),
             "RATE_LIMIT_REDIS_URL": redis_url,
             "RATE_LIMIT_KEY_PREFIX": f"test:{uuid.uuid4().hex}",
-            "RATE_LIMIT_MARGIN": "0.05",
             "HTTP_RETRY_BACKOFF_SECONDS": "0.05",
         }
         args = [sys.executable, "-c", LOOKUPS_SCRIPT, str(ROOT), ",".join(LEIS), "100"]

@@ -256,3 +256,53 @@ def test_sample_folder_loads_every_record():
     assert f"files {len(files)}, records read {expected}, inserted {expected}" in output
     assert LegalEntity.objects.filter(lei=SHELL).exists()
     assert EntityRelationship.objects.filter(parent_id=SHELL, relationship_type=DIRECT).count() >= 15
+
+
+def test_records_built_from_the_api_go_through_the_same_upserts(shared_data):
+    """The API enrichment calls these upserts with records mapped from JSON: same idempotence, same rules."""
+    import json
+
+    from entities.services import (
+        entity_relationship_upsert_batch,
+        legal_entity_upsert_batch,
+        reporting_exception_upsert_batch,
+    )
+    from ingestion.sources.gleif import (
+        lei_record_from_json,
+        relationship_record_from_json,
+        reporting_exception_from_json,
+    )
+
+    api = shared_data / "gleif" / "api"
+    entities = [
+        lei_record_from_json(r) for r in json.loads((api / "lei_records/multi_lei_records.json").read_text())["data"]
+    ]
+    relationships = [
+        relationship_record_from_json(r)
+        for r in json.loads((api / "relationships/direct-child-relationships_529900GRZ2BQY5ZM9N49.json").read_text())[
+            "data"
+        ]
+    ]
+    exception = reporting_exception_from_json(
+        json.loads(
+            (api / "reporting_exceptions/direct-parent-reporting-exception_335800CCCPHKUOXPC332.json").read_text()
+        )["data"]
+    )
+    first = [
+        legal_entity_upsert_batch(entities),
+        entity_relationship_upsert_batch(relationships),
+        reporting_exception_upsert_batch([exception]),
+    ]
+    assert [c.inserted for c in first] == [len(entities), len(relationships), 1]
+    again = [
+        legal_entity_upsert_batch(entities),
+        entity_relationship_upsert_batch(relationships),
+        reporting_exception_upsert_batch([exception]),
+    ]
+    assert [(c.inserted, c.updated, c.unchanged) for c in again] == [
+        (0, 0, len(entities)),
+        (0, 0, len(relationships)),
+        (0, 0, 1),
+    ]
+    assert ReportingException.objects.get(entity_id="335800CCCPHKUOXPC332").reason == "NATURAL_PERSONS"
+    assert EntityRelationship.objects.filter(parent_id="529900GRZ2BQY5ZM9N49").count() == len(relationships)

@@ -191,3 +191,26 @@ def test_enrich_command_reports_a_source_that_stays_down(fakes):
     with pytest.raises(CommandError, match="OpenFIGI is unavailable"):
         call_command("enrich", "--figi", stdout=out)
     assert FigiLookup.objects.count() == 0
+
+
+def test_map_figi_is_enrich_figi(fakes):
+    instrument(make_isin(40), SHELL)
+    out = StringIO()
+    call_command("map_figi", "--limit", "1", stdout=out)
+    assert "figi: succeeded, read 1, inserted 1" in out.getvalue()
+    assert "entities:" not in out.getvalue()
+    assert not LegalEntity.objects.exists()
+
+
+def test_enrich_figi_in_batches(fakes, settings):
+    _, figi = fakes
+    settings.ENRICH_FIGI_BATCH = 7
+    for number in range(50, 55):
+        instrument(make_isin(number), mics=("XAMS", "XETR", "XFRA"))
+    progress = []
+    run = enrich_figi(limit=14, progress=lambda done, total: progress.append((done, total)))
+    assert progress == [(0, 14), (7, 14), (14, 14)]
+    assert run.records_read == 14 and FigiLookup.objects.count() == 14
+    assert [entry.status for entry in figi.log] == [200, 200]  # 7 jobs per request: one request per batch
+    run = enrich_figi()
+    assert run.records_read == 1 and FigiMapping.objects.count() == 15

@@ -45,7 +45,7 @@ def esma(settings):
         fake.load_recorded()
         settings.ESMA_FIRDS_REGISTRY_URL = fake.firds_url
         settings.ESMA_FITRS_REGISTRY_URL = fake.fitrs_url
-        settings.HTTP_TIMEOUT_SECONDS = 0.3
+        settings.HTTP_TIMEOUT_SECONDS = 0.5
         settings.HTTP_MAX_RETRIES = 2
         settings.HTTP_RETRY_BACKOFF_SECONDS = 0.01
         yield fake
@@ -133,8 +133,9 @@ def test_fitrs_registry_filters_on_creation_date(esma):
 
 
 def test_registry_5xx_retried_then_answered(esma):
-    """Two 503s, then the answer: the client retries and gets every file."""
-    esma.fail(FIRDS_CORE, 503, times=2)
+    """A 429 and a 503, then the answer: the client retries and gets every file."""
+    esma.fail(FIRDS_CORE, 429, times=1)
+    esma.fail(FIRDS_CORE, 503, times=1)
     files = EsmaRegistryClient().files("2018-08-25")
     assert {f.file_name for f in files} == recorded_names("2018-08-25", "2018-08-25")
     assert len(esma.paths(FIRDS_CORE)) == 2 + -(-len(files) // esma.max_rows)
@@ -150,9 +151,9 @@ def test_registry_5xx_beyond_retries_is_a_clear_error(esma):
 
 def test_registry_timeouts_retried_then_a_clear_error(esma):
     """Slow answers time out; one is retried past, endless ones end in an error naming the URL."""
-    esma.slow(FIRDS_CORE, seconds=1.0, times=1)
+    esma.slow(FIRDS_CORE, seconds=2.0, times=1)
     assert EsmaRegistryClient().files("2018-08-25")
-    esma.slow(FIRDS_CORE, seconds=1.0, times=10)
+    esma.slow(FIRDS_CORE, seconds=2.0, times=10)
     with pytest.raises(SourceUnavailable, match=r"select.*3 attempts.*Timeout"):
         EsmaRegistryClient().files("2018-08-25")
 
@@ -230,7 +231,7 @@ def test_download_5xx_and_timeouts_beyond_retries_keep_nothing(esma, storage, zi
     esma.fail(f"/firds/{ZIP_NAME}", 500, times=3)
     with pytest.raises(SourceUnavailable, match=rf"/firds/{ZIP_NAME} failed after 3 attempts; last error: HTTP 500"):
         file_download(registry_file)
-    esma.slow(f"/firds/{ZIP_NAME}", seconds=1.0, times=3)
+    esma.slow(f"/firds/{ZIP_NAME}", seconds=2.0, times=3)
     with pytest.raises(SourceUnavailable, match=rf"/firds/{ZIP_NAME} failed after 3 attempts.*Timeout"):
         file_download(registry_file)
     assert not [p for p in storage.rglob("*") if p.is_file()]

@@ -51,7 +51,19 @@ def test_local_budget_spaces_a_burst_into_windows():
 def test_pause_holds_everyone_back():
     budget = LocalRateBudget("test", limit=100, window=1.0)
     budget.pause(0.2)
-    assert budget.acquire() >= 0.19
+    started = time.monotonic()
+    budget.acquire()
+    assert time.monotonic() - started >= 0.19
+
+
+def test_a_slot_counts_from_when_its_answer_came():
+    budget = LocalRateBudget("test", limit=1, window=0.2)
+    started = time.monotonic()
+    slot = budget.acquire()
+    time.sleep(0.1)  # a slow answer: the server may have counted the request this late
+    budget.done(slot)
+    budget.acquire()
+    assert time.monotonic() - started >= 0.3
 
 
 def test_without_redis_the_budget_is_per_process_and_shared_by_name(settings):
@@ -66,7 +78,19 @@ def test_redis_budget_pause_is_seen_by_another_budget_object(redis_url):
     first = RedisRateBudget("pause", 100, 1.0, redis_url=redis_url, prefix=prefix)
     second = RedisRateBudget("pause", 100, 1.0, redis_url=redis_url, prefix=prefix)
     first.pause(0.25)
-    assert second.acquire() >= 0.2
+    started = time.monotonic()
+    second.acquire()
+    assert time.monotonic() - started >= 0.2
+
+
+def test_redis_slot_counts_from_when_its_answer_came(redis_url):
+    budget = RedisRateBudget("done", 1, 0.2, redis_url=redis_url, prefix=f"test:{uuid.uuid4().hex}")
+    started = time.monotonic()
+    slot = budget.acquire()
+    time.sleep(0.1)
+    budget.done(slot)
+    budget.acquire()
+    assert time.monotonic() - started >= 0.3
 
 
 GRANTS_SCRIPT = """
@@ -80,7 +104,7 @@ print("ready", flush=True)
 sys.stdin.readline()
 grants = []
 for _ in range(int(sys.argv[6])):
-    budget.acquire()
+    budget.done(budget.acquire(), skip_within_margin=False)
     grants.append(time.time())
 print(json.dumps(grants), flush=True)
 """

@@ -60,8 +60,7 @@ def element_tree(element) -> dict:
         if len(child):
             value = element_tree(child)
         else:
-            value = child.text
-            value = value.strip() if value else ""
+            value = child.text or ""  # as sent: real short names carry trailing spaces
         attributes = child.attrib
         if attributes:
             attributes = {f"@{key}": item for key, item in attributes.items()}

@@ -30,4 +30,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text)
         statements = sum(len(m.statements) for m in rendered)
-        self.stderr.write(f"Rendered {len(rendered)} migrations, {statements} statements for SQL Server {sql_server_version}.")
+        self.stderr.write(
+            f"Rendered {len(rendered)} migrations, {statements} statements for SQL Server {sql_server_version}."
+        )
