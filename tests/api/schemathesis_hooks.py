@@ -30,9 +30,12 @@ def _cfi_codes() -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(tables.groups)).flatmap(codes_of)
 
 
-schemathesis.openapi.format(
-    "isin", st.from_regex(r"\A[A-Z]{2}[A-Z0-9]{9}\Z").map(lambda body: f"{body}{isin_check_digit(body)}")
-)
-schemathesis.openapi.format("lei", st.from_regex(r"\A[A-Z0-9]{18}\Z").map(_with_lei_check_digits))
-schemathesis.openapi.format("mic", st.from_regex(r"\A[A-Z0-9]{4}\Z"))
-schemathesis.openapi.format("cfi", _cfi_codes())
+ISIN_CODES = st.from_regex(r"\A[A-Z]{2}[A-Z0-9]{9}\Z").map(lambda body: f"{body}{isin_check_digit(body)}")
+LEI_CODES = st.from_regex(r"\A[A-Z0-9]{18}\Z").map(_with_lei_check_digits)
+MIC_CODES = st.from_regex(r"\A[A-Z0-9]{4}\Z")
+CFI_CODES = _cfi_codes()
+
+schemathesis.openapi.format("isin", ISIN_CODES)
+schemathesis.openapi.format("lei", LEI_CODES)
+schemathesis.openapi.format("mic", MIC_CODES)
+schemathesis.openapi.format("cfi", CFI_CODES)
