@@ -9,7 +9,8 @@ and measures with wrk, at --connections connections, throughput and p50/p99 late
   detail     instruments/{isin}/ over 1,000 random ISINs (API key authentication)
   filtered   a filtered list page: instruments/?category=D&currency=EUR
   first      the first page of instruments/
-  deep       a page of instruments/ 1,000 pages deep (the cursor followed from the first page)
+  deep       a page of instruments/ 1,000 pages deep (the cursor followed from the first page); first and
+             deep are also timed as single requests made in turn (medians), which background load skews alike
 
 Targets: detail >= 0.5 x bare's requests/s with p99 < 50 ms; the deep page as fast as the first.
 The database is kept in --work (default var/bench_api) and reused when it already holds the listings.
@@ -134,7 +135,7 @@ def sample_isins(count: int = 1000) -> list[str]:
 def gunicorn(env: dict, workers: int):
     """A gunicorn serving the benchmark settings on a free port; yields its base URL."""
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", "127.0.0.1:0", "-w", str(workers)]
-    command += ["--log-level", "warning", "--error-logfile", "-"]
+    command += ["--log-level", "info", "--error-logfile", "-"]  # info: the "Listening at" line
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         command_log = []
@@ -201,6 +202,7 @@ def main() -> None:
     env = configure(args)
     figures = fill(args, Path(args.work))
     key, isins = api_key(), sample_isins()
+    figures["load_average"] = os.getloadavg()[0]  # other work on the machine skews the figures
     import httpx
 
     results = {}
@@ -218,7 +220,20 @@ def main() -> None:
                 client.get(base + warm_path).raise_for_status()
             results[name] = wrk(args, base + path, credential, paths)
             print(f"{name:9} {results[name]}")
+        figures["alternating_median_ms"] = alternating_medians(client, base, {"first": first, "deep": deep})
+        print(f"alternating single requests, median ms: {figures['alternating_median_ms']}")
     report(args, figures, results)
+
+
+def alternating_medians(client, base: str, paths: dict[str, str], rounds: int = 200) -> dict[str, float]:
+    """Median latency of each path over `rounds` single requests made in turn (background load hits all alike)."""
+    timings = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            started = time.perf_counter()
+            client.get(base + path).raise_for_status()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: round(sorted(values)[len(values) // 2], 2) for name, values in timings.items()}
 
 
 def report(args, figures: dict, results: dict) -> None:
@@ -227,7 +242,8 @@ def report(args, figures: dict, results: dict) -> None:
     print(
         f"\n{figures['listings']:,} listings, {figures['instruments']:,} instruments ({args.database}); "
         f"gunicorn {args.workers} sync workers, wrk {args.threads} threads x {args.connections} connections, "
-        f"{args.duration} s each, all on this machine ({os.cpu_count()} cores)"
+        f"{args.duration} s each, all on this machine ({os.cpu_count()} cores, load average before the run "
+        f"{figures['load_average']:.2f})"
     )
     print(f"{'endpoint':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'x bare':>9}{'non-2xx':>9}")
     for name, row in results.items():
@@ -236,12 +252,13 @@ def report(args, figures: dict, results: dict) -> None:
             f"{row['rps'] / bare['rps']:>9.2f}{row['non_2xx']:>9}"
         )
     ratio = detail["rps"] / bare["rps"]
-    deep_vs_first = results["deep"]["p50_ms"] / results["first"]["p50_ms"]
+    alternating = figures["alternating_median_ms"]
+    deep_vs_first = alternating["deep"] / alternating["first"]
     print(f"\ntarget detail >= 0.5 x bare: {ratio:.2f} -> {'met' if ratio >= 0.5 else 'NOT met'}")
     print(f"target detail p99 < 50 ms: {detail['p99_ms']} ms -> {'met' if detail['p99_ms'] < 50 else 'NOT met'}")
     print(
-        f"target deep page as fast as the first: p50 {results['deep']['p50_ms']} vs {results['first']['p50_ms']} ms "
-        f"(x{deep_vs_first:.2f}) -> {'met' if deep_vs_first <= 1.2 else 'NOT met'}"
+        f"target deep page as fast as the first (single requests in turn, median): {alternating['deep']} vs "
+        f"{alternating['first']} ms (x{deep_vs_first:.2f}) -> {'met' if deep_vs_first <= 1.2 else 'NOT met'}"
     )
     out = Path(args.work) / f"api_load_{args.database}_{figures['listings']}.json"
     out.write_text(json.dumps({"args": vars(args), "figures": figures, "results": results}, indent=2))

@@ -1,4 +1,9 @@
-"""Writes of instruments: listing versions under ESMA's delta rules and instrument upserts, in batches."""
+"""Writes of instruments: listing versions under ESMA's delta rules and instrument upserts, in batches.
+
+Every write is one prepared single-row INSERT or UPDATE run by executemany over a batch, so each statement
+carries one row's parameters (at most a few dozen: within SQL Server's 2,100 per statement and 1,000 rows
+per INSERT, and SQLite's and PostgreSQL's limits); lookups send at most LOOKUP_CHUNK codes per `IN`.
+"""
 
 import json
 from datetime import UTC, date, timedelta
@@ -57,17 +62,8 @@ INSTRUMENT_DATA_FIELDS = (
     "delivery_type",
     "attributes",
 )
-MAX_ROWS_PER_INSERT = 1000  # SQL Server's limit on rows in one INSERT ... VALUES
-MAX_PARAMS = 2000  # under SQL Server's 2,100 parameters per statement
-LOOKUP_CHUNK = 500  # codes per `__in` query
+LOOKUP_CHUNK = 500  # codes per `__in` query (SQL Server: 2,100 parameters per statement)
 ONE_DAY = timedelta(days=1)
-
-
-def batch_size_for(model, field_count: int) -> int:
-    """Rows per INSERT that every backend accepts for a model writing `field_count` columns."""
-    fields = [model._meta.get_field("id")] * field_count
-    backend_limit = connection.ops.bulk_batch_size(fields, [None] * MAX_ROWS_PER_INSERT) or MAX_ROWS_PER_INSERT
-    return max(1, min(MAX_ROWS_PER_INSERT, MAX_PARAMS // field_count, backend_limit))
 
 
 _PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField, models.IntegerField)
@@ -146,6 +142,31 @@ def rows_insert(model, rows: list[dict]) -> None:
             if value is not None:
                 values[index] = adapter(value)
         params.append((*values, *stamp_values))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def rows_update(model, rows: list[dict], names: list[str]) -> None:
+    """Update rows by id (dicts keyed by attname) with one prepared UPDATE run by executemany.
+
+    Linear in the number of rows (the ORM's bulk_update builds CASE expressions that grow with the batch).
+    """
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for index, adapter in adapters:
+            value = values[index]
+            if value is not None:
+                values[index] = adapter(value)
+        params.append((*values, row["id"]))
     with connection.cursor() as cursor:
         for chunk in _chunks(params, 5000):
             cursor.executemany(sql, chunk)
@@ -257,9 +278,8 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
         outcomes[item.number] = _version_apply(pair, item, source_file, dirty, created)
     now = timezone.now()
     if dirty:  # close before inserting: at most one current version per (ISIN, MIC)
-        rows = [Listing(id=pk, updated_at=now, **_listing_columns(version)) for pk, version in dirty.items()]
-        fields = [*LISTING_UPDATE_FIELDS, "updated_at"]
-        Listing.objects.bulk_update(rows, fields, batch_size=batch_size_for(Listing, len(fields) + 1))
+        rows = [{"id": pk, "updated_at": now, **_listing_columns(version)} for pk, version in dirty.items()]
+        rows_update(Listing, rows, [*LISTING_UPDATE_FIELDS, "updated_at"])
     if created:
         rows_insert(
             Listing,
@@ -332,10 +352,8 @@ def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
             continue  # the stored row comes from a better venue, or from a later version of this one
         if all(row[name] == values[name] for name in INSTRUMENT_DATA_FIELDS):
             continue
-        updates.append(Instrument(id=row["id"], isin=isin, source_file=source_file, updated_at=now, **values))
+        updates.append({"id": row["id"], "source_file": source_file, "updated_at": now, **values})
         used.add(item.number)
-    if updates:
-        fields = [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"]
-        Instrument.objects.bulk_update(updates, fields, batch_size=batch_size_for(Instrument, len(fields) + 1))
+    rows_update(Instrument, updates, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"])
     rows_insert(Instrument, inserts)
     return used

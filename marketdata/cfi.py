@@ -92,7 +92,8 @@ def _tables() -> _Tables:
     groups = {(row["category"], row["group"]): row["group_name"] for row in rows("cfi_groups.csv")}
     names: dict[tuple[str, str, int], str] = {}
     values: dict[tuple[str, str, int], dict[str, str]] = {}
-    for row in rows("cfi_attributes.csv"):
+    # ISO 10962:2019 values, then the 2015 edition's values that ESMA FIRDS still sends (e.g. SRCCSP).
+    for row in rows("cfi_attributes.csv") + rows("cfi_attributes_2015.csv"):
         key = (row["category"], row["group"], int(row["position"]))
         names[key] = row["attribute_name"]
         values.setdefault(key, {})[row["value"]] = row["value_meaning"]

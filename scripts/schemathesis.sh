@@ -34,7 +34,7 @@ echo "==> schemathesis run (--checks all)"
 status=0
 .venv/bin/schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" --url "http://127.0.0.1:$PORT" \
   --checks all -H "Authorization: Api-Key $API_KEY" \
-  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed "${SCHEMATHESIS_SEED:-1}" \
+  --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed "${SCHEMATHESIS_SEED:-1}" --generation-database none \
   --workers 1 --no-color "$@" || status=$?
 if [ "$status" != 0 ] && grep -q Traceback "$WORK/gunicorn.log"; then
   echo "==> server log (without the 4xx warning lines)"; grep -v "WARNING django.request" "$WORK/gunicorn.log" | tail -200

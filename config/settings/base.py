@@ -170,6 +170,9 @@ API_RATE_LIMITS = {
     "expensive": env.list("API_RATE_LIMITS_EXPENSIVE", default=["10/m"]),
 }
 RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy (e.g. Azure App Service): the META key holding the client address, e.g.
+# HTTP_X_FORWARDED_FOR (its first address is used). Empty: the peer address (never trust it unproxied).
+API_CLIENT_IP_HEADER = env.str("API_CLIENT_IP_HEADER", default="")
 RATELIMIT_FAIL_OPEN = True  # a cache outage shows in /health/ready/, not as 429s for everyone
 API_KEY_LAST_USED_EVERY_SECONDS = env.int("API_KEY_LAST_USED_EVERY_SECONDS", default=60)
 

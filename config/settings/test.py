@@ -15,7 +15,9 @@ STORAGES = {
 # A file (not :memory:) so that subprocesses a test starts (a killed load, a Celery worker,
 # gunicorn) see the same test database; pytest-xdist adds a per-worker suffix.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_marketdata.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": env.str("SQLITE_TEST_DB_PATH", default=str(BASE_DIR / "var" / "test_marketdata.sqlite3"))  # noqa: F405
+    }
 
 # Tests serve no collected static files; let WhiteNoise look at the finders instead.
 WHITENOISE_AUTOREFRESH = True

@@ -230,6 +230,17 @@ def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) 
     )
 
 
+def record_prepare_in_file(record: FirdsRecord, info) -> PreparedRecord | RejectedRecord:
+    """record_prepare with the file's reporting date as the default publication date (for the parser process)."""
+    default = None
+    if info.reporting_date:
+        try:
+            default = date.fromisoformat(info.reporting_date[:10])
+        except ValueError:
+            default = None
+    return record_prepare(record, default)
+
+
 class FirdsBatchWriter:
     """Writes prepared batches of one file through the instrument services, counting what changed."""
 

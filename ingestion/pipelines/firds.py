@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import reset_queries, transaction
 
 from ..choices import RunStatus, Source
-from ..loaders.firds import FirdsBatchWriter, record_prepare
+from ..loaders.firds import FirdsBatchWriter, record_prepare_in_file
 from ..models import IngestionRun
 from ..parsers.firds import FirdsFileError, FirdsFileInfo
 from ..parsers.firds.stream import iter_batches
@@ -55,16 +55,6 @@ def firds_sort_key(path: str | os.PathLike) -> tuple:
     return (match["date"], TYPE_ORDER[match["type"]], match["cfi"] or "", int(match["part"]), name)
 
 
-def _prepare(record, info: FirdsFileInfo):
-    default = None
-    if info.reporting_date:
-        try:
-            default = date.fromisoformat(info.reporting_date[:10])
-        except ValueError:
-            default = None
-    return record_prepare(record, default)
-
-
 def firds_load_file(path: str | os.PathLike, *, force: bool = False, progress: Progress | None = None) -> IngestionRun:
     """Load one FIRDS zip or XML file; skip it (status skipped) when its checksum was loaded before, unless `force`.
 
@@ -78,7 +68,9 @@ def firds_load_file(path: str | os.PathLike, *, force: bool = False, progress: P
     try:
         with ingestion_run(Source.FIRDS, path.name, file_type, checksum) as (run, counts):
             if previous is not None:
-                counts.read = counts.unchanged = previous.records_read - previous.records_rejected
+                counts.read = previous.records_read
+                counts.unchanged = previous.records_read - previous.records_rejected
+                counts.rejected = previous.records_rejected  # still rejected: nothing was loaded again
                 run.status = RunStatus.SKIPPED
                 return run
             _load(path, counts, progress)
@@ -106,8 +98,10 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
     writer = FirdsBatchWriter(counts, path.name)
     info = FirdsFileInfo()
     with _few_collections(), transaction.atomic():
-        parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
-        for batch in iter_batches(path, batch_size=BATCH_SIZE, prepare=_prepare, info=info, parallel=parallel):
+        parallel = path.is_file() and path.stat().st_size >= PARALLEL_FROM_BYTES
+        for batch in iter_batches(
+            path, batch_size=BATCH_SIZE, prepare=record_prepare_in_file, info=info, parallel=parallel
+        ):
             writer.write(batch)
             reset_queries()  # under DEBUG the query log would grow with the file
             if progress:

@@ -14,7 +14,14 @@ def rate_limit_key(group, request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request)}"
+
+
+def client_ip(request) -> str:
+    """The client's address: the first one in settings.API_CLIENT_IP_HEADER when set (behind a proxy), else the peer."""
+    header = settings.API_CLIENT_IP_HEADER
+    forwarded = request.META.get(header, "") if header else ""
+    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def rate_limit_scopes(view) -> list[str]:

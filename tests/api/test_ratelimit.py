@@ -15,11 +15,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.probe_urls")]
 PROBE = "/api/v1/probe/"
 
 
-def wait_for_fresh_window(group: str, rate: str, user=None, needed_seconds: int = 6) -> None:
+def wait_for_fresh_window(group: str, rate: str, user=None, needed_seconds: int = 6, **meta) -> None:
     """Sleep past the end of the current fixed window when fewer than `needed_seconds` remain in it."""
     from django.contrib.auth.models import AnonymousUser
 
-    request = RequestFactory().get("/")
+    request = RequestFactory().get("/", **meta)
     request.user = user or AnonymousUser()
     time_left = get_usage(request, group=group, key=rate_limit_key, rate=rate)["time_left"]
     if time_left < needed_seconds:
@@ -79,3 +79,14 @@ def test_limits_come_from_settings_and_the_hourly_one_counts_too(client):
 def test_an_empty_list_switches_a_scope_off(client):
     headers = {"Authorization": bearer(role_user("analyst"))}
     assert {client.get(PROBE, headers=headers).status_code for _ in range(120)} == {200}
+
+
+@override_settings(API_RATE_LIMITS={"default": [], "token": ["2/m"]}, API_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_behind_a_proxy_anonymous_clients_are_counted_by_the_forwarded_address(client):
+    def attempt(forwarded):
+        body = {"username": "x", "password": "y"}
+        return client.post("/api/v1/auth/token/", body, content_type=JSON, HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    wait_for_fresh_window("api:token", "2/m", needed_seconds=3, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert [attempt("203.0.113.7, 10.0.0.1") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9, 10.0.0.1") == 401  # another client behind the same proxy

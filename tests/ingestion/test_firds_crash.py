@@ -71,7 +71,7 @@ def test_sigkill_half_way_then_rerun_ends_like_an_uninterrupted_load(tmp_path):
     assert IngestionRun.objects.get(file_name=path.name).status == "running"  # it never finished
 
     rerun = firds_load_file(path)  # not skipped: the killed run did not succeed
-    assert (rerun.status, rerun.records_inserted, rerun.records_read) == ("succeeded", RECORDS, RECORDS)
+    assert (rerun.status, rerun.records_inserted, rerun.records_read) == ("succeeded", RECORDS, RECORDS), rerun.error
     after_rerun = table_state(with_stamps=False)
 
     Listing.objects.all().delete()

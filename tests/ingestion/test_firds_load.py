@@ -268,7 +268,9 @@ def test_command_summary_and_failure_exit(tmp_path):
     bad.write_text("<BizData><Pyld><Document><FinInstrmRptgRefDataDltaRpt><FinInstrm>", encoding="utf-8")
     with pytest.raises(CommandError, match="DLTINS_20251201_01of01.xml"):
         call_command("load_firds", str(bad), stdout=StringIO())
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="FULINS_E_20991231_01of01.zip failed: .*file not found"):
+        call_command("load_firds", str(tmp_path / "FULINS_E_20991231_01of01.zip"), stdout=StringIO())
+    with pytest.raises(CommandError, match="either PATH"):
         call_command("load_firds", stdout=StringIO())
 
 

@@ -32,6 +32,7 @@ def _worker(path, batch_size, prepare, out: multiprocessing.Queue, parent_pid: i
     def send(item) -> bool:
         while True:
             if os.getppid() != parent_pid:
+                out.cancel_join_thread()  # no reader any more: exit without flushing to it
                 return False
             try:
                 out.put(item, timeout=1)
@@ -64,13 +65,16 @@ def iter_batches(
 ) -> Iterator[list]:
     """Yield lists of records (or of `prepare(record, info)`), parsed in a child process when `parallel`.
 
+    `prepare` must be a module-level function importable without Django (the child is a fresh interpreter).
     File-level faults raise FirdsFileError in the caller either way; `info` is filled in at the end.
     """
     info = info if info is not None else FirdsFileInfo()
     if not parallel:
         yield from _batches(path, batch_size, prepare, info)
         return
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: a forked child would inherit the loader's database socket and keep its
+    # transaction alive if the loader were killed.
+    context = multiprocessing.get_context("spawn")
     out = context.Queue(maxsize=queue_size)
     process = context.Process(target=_worker, args=(path, batch_size, prepare, out, os.getpid()), daemon=True)
     process.start()
