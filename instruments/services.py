@@ -7,6 +7,7 @@ per INSERT, and SQLite's and PostgreSQL's limits); lookups send at most LOOKUP_C
 
 import json
 from datetime import UTC, date, timedelta
+from operator import itemgetter
 
 from django.db import connection, models
 from django.utils import timezone
@@ -109,64 +110,69 @@ def _column_adapter(field):
     return lambda value: target.get_db_prep_save(value, connection)
 
 
-def rows_insert(model, rows: list[dict]) -> None:
-    """Insert rows (dicts keyed by field attname) with one prepared INSERT run by executemany.
+def _row_adapters(model, names) -> list:
+    """(position, adapter) for the columns whose values need adapting for the driver."""
+    fields = [model._meta.get_field(name) for name in names]
+    return [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
+
+
+def _adapted(rows, adapters, extra: tuple = ()) -> list[tuple]:
+    """Rows (tuples) with their values adapted per column, each followed by `extra`."""
+    if not adapters:
+        return [(*row, *extra) for row in rows]
+    params = []
+    for row in rows:
+        values = list(row)
+        for index, adapter in adapters:
+            value = values[index]
+            if value is not None:
+                values[index] = adapter(value)
+        values.extend(extra)
+        params.append(values)
+    return params
+
+
+def rows_insert(model, names, rows: list[tuple]) -> None:
+    """Insert rows (tuples of values for the fields named by attname) with one prepared INSERT run by executemany.
 
     Values are adapted once per column the way the ORM does (dates, decimals, JSON); plain text and
     booleans go through as they are; a str given for a JSON column is taken as JSON text. One row per
-    statement keeps within every backend's parameter limits.
+    statement keeps within every backend's parameter limits. created_at/updated_at are stamped now.
     """
     if not rows:
         return
     now = timezone.now()
-    names = [name for name in rows[0] if name != "id"]
-    fields = [model._meta.get_field(name) for name in names]
+    names = list(names)
     stamps = [
         field
         for field in model._meta.concrete_fields
         if (getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)) and field.attname not in names
     ]
-    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
     quote = connection.ops.quote_name
-    columns = [field.column for field in fields] + [field.column for field in stamps]
+    columns = [model._meta.get_field(name).column for name in names] + [field.column for field in stamps]
     stamp_values = tuple(field.get_db_prep_save(now, connection) for field in stamps)
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
-    params = []
-    for row in rows:
-        values = [row[name] for name in names]
-        for index, adapter in adapters:
-            value = values[index]
-            if value is not None:
-                values[index] = adapter(value)
-        params.append((*values, *stamp_values))
+    params = _adapted(rows, _row_adapters(model, names), stamp_values)
     with connection.cursor() as cursor:
         for chunk in _chunks(params, 5000):
             cursor.executemany(sql, chunk)
 
 
-def rows_update(model, rows: list[dict], names: list[str]) -> None:
-    """Update rows by id (dicts keyed by attname) with one prepared UPDATE run by executemany.
+def rows_update(model, names, rows: list[tuple]) -> None:
+    """Update rows by id (tuples: the values of the fields named by attname, then the id) with executemany.
 
     Linear in the number of rows (the ORM's bulk_update builds CASE expressions that grow with the batch).
     """
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
-    adapters = [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
-    params = []
-    for row in rows:
-        values = [row[name] for name in names]
-        for index, adapter in adapters:
-            value = values[index]
-            if value is not None:
-                values[index] = adapter(value)
-        params.append((*values, row["id"]))
+    params = _adapted(rows, _row_adapters(model, names))
     with connection.cursor() as cursor:
         for chunk in _chunks(params, 5000):
             cursor.executemany(sql, chunk)
@@ -189,35 +195,46 @@ def _listing_versions(isins: list[str]) -> dict[tuple[str, str], list[dict]]:
     return versions
 
 
-def _same_data(version: dict, values: dict) -> bool:
-    return all(version[name] == values[name] for name in LISTING_DATA_FIELDS)
+def _same_data(version: dict, values: tuple) -> bool:
+    return all(version[name] == value for name, value in zip(LISTING_DATA_FIELDS, values, strict=True))
+
+
+def _version_add(versions: list[dict], created: list, item, source_file: str, **state) -> None:
+    """Append a new version of the record's listing (data from the record, state as given)."""
+    version = dict(zip(LISTING_DATA_FIELDS, item.listing, strict=True))
+    version.update(
+        id=None,
+        instrument_id=item.isin,
+        venue_id=item.mic,
+        valid_from=item.valid_from,
+        valid_to=None,
+        is_current=True,
+        is_cancelled=False,
+        record_type=item.record_type,
+        source_file=source_file,
+    )
+    if state:
+        version.update(state)
+    versions.append(version)
+    if len(versions) > 1:
+        versions.sort(key=_valid_from)
+    created.append(version)
+
+
+def _valid_from(version: dict) -> date:
+    return version["valid_from"]
 
 
 def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, created: list) -> str:
     """Apply one record to the versions of its (ISIN, MIC); return inserted, updated or unchanged."""
+    if not versions and item.record_type != RecordType.CANCELLED:  # a listing not seen before
+        _version_add(versions, created, item, source_file)
+        return "inserted"
     start = item.valid_from
 
     def mark(version):
         if version.get("id"):
             dirty[version["id"]] = version
-
-    def add(**state):
-        version = {
-            "id": None,
-            "instrument_id": item.isin,
-            "venue_id": item.mic,
-            **item.listing,
-            "valid_from": start,
-            "valid_to": None,
-            "is_current": True,
-            "is_cancelled": False,
-            "record_type": item.record_type,
-            "source_file": source_file,
-            **state,
-        }
-        versions.append(version)
-        versions.sort(key=lambda row: row["valid_from"])
-        created.append(version)
 
     current = next((version for version in versions if version["is_current"]), None)
     same = next((version for version in versions if version["valid_from"] == start), None)
@@ -225,7 +242,7 @@ def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, cr
     if item.record_type == RecordType.CANCELLED:
         target = current or same or (versions[-1] if versions else None)
         if target is None:
-            add(valid_to=start, is_current=False, is_cancelled=True)
+            _version_add(versions, created, item, source_file, valid_to=start, is_current=False, is_cancelled=True)
             return "inserted"
         if target["is_cancelled"]:
             return "unchanged"
@@ -242,7 +259,7 @@ def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, cr
     if same is not None:
         if _same_data(same, item.listing):  # a cancelled version stays cancelled when replayed as it was
             return "unchanged"
-        same.update(item.listing, is_cancelled=False, source_file=source_file)
+        same.update(zip(LISTING_DATA_FIELDS, item.listing, strict=True), is_cancelled=False, source_file=source_file)
         if item.record_type != RecordType.FULL or same["record_type"] == RecordType.CANCELLED:
             same["record_type"] = item.record_type
         if current is None and same is versions[-1]:
@@ -252,22 +269,28 @@ def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, cr
     if current is not None and current["valid_from"] < start:
         current.update(valid_to=start - ONE_DAY, is_current=False)
         mark(current)
-        add()
+        _version_add(versions, created, item, source_file)
         return "updated"
     later = [version["valid_from"] for version in versions if version["valid_from"] > start]
     if later:  # an older version arriving after a newer one: keep it as history
-        add(valid_to=min(later) - ONE_DAY, is_current=False)
+        _version_add(versions, created, item, source_file, valid_to=min(later) - ONE_DAY, is_current=False)
         return "inserted"
-    add()
+    _version_add(versions, created, item, source_file)
     return "inserted"
+
+
+_LISTING_INSERT_FIELDS = ("instrument_id", "venue_id", *LISTING_DATA_FIELDS, *LISTING_STATE_FIELDS)
+_listing_insert_row = itemgetter(*_LISTING_INSERT_FIELDS)
+_listing_update_row = itemgetter(*LISTING_UPDATE_FIELDS)
 
 
 def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
     """Apply prepared FIRDS records to Listing versions (ESMA delta rules); return each record's outcome.
 
-    NewRcrd and full-file records insert (or replace a version with the same FrDt); ModfdRcrd and
-    TermntdRcrd close the open version (valid_to = FrDt - 1 day) and insert; CancRcrd closes the version
-    and marks it cancelled. Identical data leaves rows untouched.
+    Each item has number, isin, mic, record_type, valid_from and `listing`: the values of
+    LISTING_DATA_FIELDS in that order. NewRcrd and full-file records insert (or replace a version with the
+    same FrDt); ModfdRcrd and TermntdRcrd close the open version (valid_to = FrDt - 1 day) and insert;
+    CancRcrd closes the version and marks it cancelled. Identical data leaves rows untouched.
     """
     versions = _listing_versions(sorted({item.isin for item in items}))
     dirty: dict[int, dict] = {}
@@ -278,25 +301,11 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
         outcomes[item.number] = _version_apply(pair, item, source_file, dirty, created)
     now = timezone.now()
     if dirty:  # close before inserting: at most one current version per (ISIN, MIC)
-        rows = [{"id": pk, "updated_at": now, **_listing_columns(version)} for pk, version in dirty.items()]
-        rows_update(Listing, rows, [*LISTING_UPDATE_FIELDS, "updated_at"])
+        rows = [(*_listing_update_row(version), now, pk) for pk, version in dirty.items()]
+        rows_update(Listing, [*LISTING_UPDATE_FIELDS, "updated_at"], rows)
     if created:
-        rows_insert(
-            Listing,
-            [
-                {
-                    "instrument_id": version["instrument_id"],
-                    "venue_id": version["venue_id"],
-                    **_listing_columns(version),
-                }
-                for version in created
-            ],
-        )
+        rows_insert(Listing, _LISTING_INSERT_FIELDS, [_listing_insert_row(version) for version in created])
     return outcomes
-
-
-def _listing_columns(version: dict) -> dict:
-    return {name: version[name] for name in (*LISTING_DATA_FIELDS, *LISTING_STATE_FIELDS)}
 
 
 def _venue_rank(at_relevant_venue: bool, mic: str) -> tuple[int, str]:
@@ -316,10 +325,15 @@ def _stored_from(row: dict) -> str:
     return period.get("FrDt") or (period.get("FrDtToDt") or {}).get("FrDt") or ""
 
 
+_ATTRIBUTES = INSTRUMENT_DATA_FIELDS.index("attributes")
+
+
 def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
     """Insert or update one Instrument per ISIN from the batch's records; return the numbers of the records used.
 
-    The general attributes come from the record at the relevant trading venue when there is one.
+    Each item's `instrument` holds the values of INSTRUMENT_DATA_FIELDS in that order (attributes as a
+    value or as JSON text). The general attributes come from the record at the relevant trading venue
+    when there is one.
     """
     best: dict[str, object] = {}
     for item in items:
@@ -341,19 +355,19 @@ def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
     for isin, item in best.items():
         row = stored.get(isin)
         if row is None:
-            inserts.append({"isin": isin, "source_file": source_file, **item.instrument})
+            inserts.append((isin, source_file, *item.instrument))
             used.add(item.number)
             continue
         values = item.instrument
-        if isinstance(values["attributes"], str):
-            values = {**values, "attributes": json.loads(values["attributes"])}
+        if isinstance(values[_ATTRIBUTES], str):
+            values = (*values[:_ATTRIBUTES], json.loads(values[_ATTRIBUTES]), *values[_ATTRIBUTES + 1 :])
         rank, stored_rank = _venue_rank(item.at_relevant_venue, item.mic), _stored_rank(row)
         if rank > stored_rank or (rank == stored_rank and item.valid_from.isoformat() < _stored_from(row)):
             continue  # the stored row comes from a better venue, or from a later version of this one
-        if all(row[name] == values[name] for name in INSTRUMENT_DATA_FIELDS):
+        if all(row[name] == value for name, value in zip(INSTRUMENT_DATA_FIELDS, values, strict=True)):
             continue
-        updates.append({"id": row["id"], "source_file": source_file, "updated_at": now, **values})
+        updates.append((*values, source_file, now, row["id"]))
         used.add(item.number)
-    rows_update(Instrument, updates, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"])
-    rows_insert(Instrument, inserts)
+    rows_update(Instrument, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"], updates)
+    rows_insert(Instrument, ("isin", "source_file", *INSTRUMENT_DATA_FIELDS), inserts)
     return used

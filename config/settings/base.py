@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "marketdata",
     "venues",
     "entities",
@@ -147,6 +148,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "European financial instrument reference data: FIRDS, FITRS, GLEIF, OpenFIGI, ISO 10383.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets from drf-spectacular-sidecar, not a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,  # request bodies documented with their own constraints (e.g. minLength)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -4,10 +4,11 @@
 runs in the loading process and writes through `instruments.services`.
 """
 
-import json
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
+
+import orjson
 
 from marketdata.cfi import CfiError, cfi_decode, instrument_type_for_cfi
 from marketdata.identifiers import isin_error, lei_error, mic_error
@@ -20,22 +21,74 @@ _AMOUNT_DIGITS = 18  # amount_field: 28 digits, 10 after the point
 _RATE_DIGITS = 10  # rate_field: 20 digits, 10 after the point
 
 
-@dataclass(slots=True)
-class PreparedRecord:
-    """A checked record as row values: its listing version and, unless a cancellation, its instrument."""
+# Column order of PreparedRecord.listing and .instrument: the same as instruments.services' field lists
+# (a test holds them equal; this module runs without Django, in the parser's process).
+LISTING_COLUMNS = (
+    "full_name",
+    "short_name",
+    "cfi_code",
+    "currency",
+    "issuer_lei",
+    "issuer_requested",
+    "admission_approval_date",
+    "admission_request_date",
+    "first_trade_date",
+    "termination_date",
+    "relevant_authority",
+    "relevant_venue",
+)
+INSTRUMENT_COLUMNS = (
+    "full_name",
+    "short_name",
+    "cfi_code",
+    "category",
+    "instrument_type",
+    "currency",
+    "commodity_derivative",
+    "issuer_id",
+    "relevant_authority",
+    "relevant_venue",
+    "maturity_date",
+    "total_issued_nominal",
+    "nominal_value_per_unit",
+    "fixed_rate",
+    "floating_rate_reference",
+    "floating_rate_term",
+    "floating_rate_spread",
+    "debt_seniority",
+    "expiry_date",
+    "price_multiplier",
+    "underlying_isins",
+    "underlying_isin",
+    "underlying_index",
+    "option_type",
+    "strike_price",
+    "strike_price_type",
+    "strike_currency",
+    "exercise_style",
+    "delivery_type",
+    "attributes",
+)
+
+
+class PreparedRecord(NamedTuple):
+    """A checked record as row values: its listing version and, unless a cancellation, its instrument.
+
+    Plain tuples (listing in LISTING_COLUMNS order, instrument in INSTRUMENT_COLUMNS order, attributes as
+    JSON text) so that a batch pickles cheaply between the parser's process and the loader's.
+    """
 
     number: int
     isin: str
     mic: str
     record_type: str
     valid_from: date
-    listing: dict
-    instrument: dict | None
+    listing: tuple
+    instrument: tuple | None
     at_relevant_venue: bool
 
 
-@dataclass(slots=True)
-class RejectedRecord:
+class RejectedRecord(NamedTuple):
     """A record that failed a check, with the reason."""
 
     number: int
@@ -73,9 +126,15 @@ def _cfi_problem(code: str) -> str | None:
     return _cfi_errors[code]
 
 
-def _too_wide(value: Decimal | None, integer_digits: int) -> bool:
-    """True when a decimal has more integer digits than its column holds."""
-    return value is not None and value.is_finite() and abs(value) >= Decimal(10) ** integer_digits
+_TEN = Decimal(10)
+_AMOUNT_LIMIT = _TEN**_AMOUNT_DIGITS
+_RATE_LIMIT = _TEN**_RATE_DIGITS
+_mic_errors: dict[str, str | None] = {}
+
+
+def _too_wide(value: Decimal | None, limit: Decimal) -> bool:
+    """True when a decimal has more integer digits than its column holds (limit: 10 ** integer digits)."""
+    return value is not None and value.is_finite() and abs(value) >= limit
 
 
 def record_problems(record: FirdsRecord) -> list[str]:
@@ -86,9 +145,12 @@ def record_problems(record: FirdsRecord) -> list[str]:
     error = _code_problem(isin_error, record.isin)
     if error:
         problems.append(f"ISIN {record.isin!r}: {error}")
-    error = mic_error(record.mic)
+    mic = record.venue.mic
+    error = _mic_errors.get(mic, "") if len(_mic_errors) < 10_000 else mic_error(mic)
+    if error == "":
+        error = _mic_errors[mic] = mic_error(mic)
     if error:
-        problems.append(f"MIC {record.mic!r}: {error}")
+        problems.append(f"MIC {mic!r}: {error}")
     if record.issuer_lei:
         error = _code_problem(lei_error, record.issuer_lei)
         if error:
@@ -97,116 +159,117 @@ def record_problems(record: FirdsRecord) -> list[str]:
         error = _cfi_problem(record.cfi_code)
         if error:
             problems.append(error)
-    for name, limit in _LENGTHS.items():
-        value = getattr(record, name, None)
-        if value is None:
-            value = getattr(record.technical, name, "")
-        if len(value) > limit:
-            problems.append(f"{name} has {len(value)} characters, at most {limit} fit")
-    for label, value, digits in _decimals(record):
-        if _too_wide(value, digits):
-            problems.append(f"{label} {value} is too large")
+    technical = record.technical
+    for name, value in (
+        ("full_name", record.full_name),
+        ("short_name", record.short_name),
+        ("currency", record.currency),
+        ("relevant_authority", technical.relevant_authority),
+        ("relevant_venue", technical.relevant_venue),
+    ):
+        if len(value) > _LENGTHS[name]:
+            problems.append(f"{name} has {len(value)} characters, at most {_LENGTHS[name]} fit")
+    if record.debt or record.derivative:
+        for label, value, limit in _decimals(record):
+            if _too_wide(value, limit):
+                problems.append(f"{label} {value} is too large")
     return problems
 
 
 def _decimals(record: FirdsRecord):
     if record.debt:
-        yield "TtlIssdNmnlAmt", record.debt.total_issued_nominal, _AMOUNT_DIGITS
-        yield "NmnlValPerUnit", record.debt.nominal_value_per_unit, _AMOUNT_DIGITS
-        yield "IntrstRate/Fxd", record.debt.fixed_rate, _RATE_DIGITS
-        yield "BsisPtSprd", record.debt.floating_spread, _RATE_DIGITS
+        yield "TtlIssdNmnlAmt", record.debt.total_issued_nominal, _AMOUNT_LIMIT
+        yield "NmnlValPerUnit", record.debt.nominal_value_per_unit, _AMOUNT_LIMIT
+        yield "IntrstRate/Fxd", record.debt.fixed_rate, _RATE_LIMIT
+        yield "BsisPtSprd", record.debt.floating_spread, _RATE_LIMIT
     if record.derivative:
-        yield "PricMltplr", record.derivative.price_multiplier, _RATE_DIGITS
+        yield "PricMltplr", record.derivative.price_multiplier, _RATE_LIMIT
         if record.derivative.strike:
-            yield "StrkPric", record.derivative.strike.value, _AMOUNT_DIGITS
+            yield "StrkPric", record.derivative.strike.value, _AMOUNT_LIMIT
 
 
-def listing_values(record: FirdsRecord) -> dict:
-    """The Listing columns a record gives (the version's data, without its validity)."""
+def listing_values(record: FirdsRecord) -> tuple:
+    """The Listing columns a record gives (the version's data, without its validity), in LISTING_COLUMNS order."""
     venue = record.venue
-    return {
-        "full_name": record.full_name,
-        "short_name": record.short_name,
-        "cfi_code": record.cfi_code,
-        "currency": record.currency,
-        "issuer_lei": record.issuer_lei,
-        "issuer_requested": venue.issuer_requested,
-        "admission_approval_date": venue.admission_approval_date,
-        "admission_request_date": venue.admission_request_date,
-        "first_trade_date": venue.first_trade_date,
-        "termination_date": venue.termination_date,
-        "relevant_authority": record.technical.relevant_authority,
-        "relevant_venue": record.technical.relevant_venue,
-    }
+    technical = record.technical
+    return (
+        record.full_name,
+        record.short_name,
+        record.cfi_code,
+        record.currency,
+        record.issuer_lei,
+        venue.issuer_requested,
+        venue.admission_approval_date,
+        venue.admission_request_date,
+        venue.first_trade_date,
+        venue.termination_date,
+        technical.relevant_authority,
+        technical.relevant_venue,
+    )
 
 
-def instrument_values(record: FirdsRecord) -> dict:
-    """The Instrument columns a record gives (promoted attributes and the whole attribute tree)."""
-    values = {
-        "full_name": record.full_name,
-        "short_name": record.short_name,
-        "cfi_code": record.cfi_code,
-        "category": record.cfi_code[:1],
-        "instrument_type": instrument_type_for_cfi(record.cfi_code),
-        "currency": record.currency,
-        "commodity_derivative": record.commodity_derivative,
-        "issuer_id": record.issuer_lei or None,
-        "relevant_authority": record.technical.relevant_authority,
-        "relevant_venue": record.technical.relevant_venue,
-        "maturity_date": None,
-        "total_issued_nominal": None,
-        "nominal_value_per_unit": None,
-        "fixed_rate": None,
-        "floating_rate_reference": "",
-        "floating_rate_term": "",
-        "floating_rate_spread": None,
-        "debt_seniority": "",
-        "expiry_date": None,
-        "price_multiplier": None,
-        "underlying_isins": [],
-        "underlying_isin": "",
-        "underlying_index": "",
-        "option_type": "",
-        "strike_price": None,
-        "strike_price_type": "",
-        "strike_currency": "",
-        "exercise_style": "",
-        "delivery_type": "",
-        "attributes": json.dumps(record.attributes, ensure_ascii=False, separators=(",", ":")),  # JSON text
-    }
+def instrument_values(record: FirdsRecord) -> tuple:
+    """The Instrument columns a record gives (promoted attributes, the attribute tree as JSON text).
+
+    In INSTRUMENT_COLUMNS order.
+    """
+    maturity = nominal = per_unit = fixed = spread = None
+    reference = term = seniority = ""
     debt = record.debt
     if debt:
-        values.update(
-            maturity_date=debt.maturity_date,
-            total_issued_nominal=debt.total_issued_nominal,
-            nominal_value_per_unit=debt.nominal_value_per_unit,
-            fixed_rate=debt.fixed_rate,
-            floating_rate_reference=debt.floating_reference[:100],
-            floating_rate_term=debt.floating_term[:10],
-            floating_rate_spread=debt.floating_spread,
-            debt_seniority=debt.seniority[:4],
-        )
+        maturity, nominal, per_unit = debt.maturity_date, debt.total_issued_nominal, debt.nominal_value_per_unit
+        fixed, spread = debt.fixed_rate, debt.floating_spread
+        reference, term, seniority = debt.floating_reference[:100], debt.floating_term[:10], debt.seniority[:4]
+    expiry = multiplier = strike_price = None
+    isins: list[str] = []
+    underlying_isin = underlying_index = option_type = strike_type = strike_currency = exercise = delivery = ""
     derivative = record.derivative
     if derivative:
-        values.update(
-            expiry_date=derivative.expiry_date,
-            price_multiplier=derivative.price_multiplier,
-            option_type=derivative.option_type[:4],
-            exercise_style=derivative.exercise_style[:4],
-            delivery_type=derivative.delivery_type[:4],
-        )
+        expiry, multiplier = derivative.expiry_date, derivative.price_multiplier
+        option_type = derivative.option_type[:4]
+        exercise, delivery = derivative.exercise_style[:4], derivative.delivery_type[:4]
         underlying = derivative.underlying
         if underlying:
             isins = [underlying.isin] if underlying.isin else list(underlying.basket_isins)
-            values.update(
-                underlying_isins=isins,
-                underlying_isin=(isins[0] if isins else "")[:12],
-                underlying_index=underlying.index[:100],
-            )
+            underlying_isin = (isins[0] if isins else "")[:12]
+            underlying_index = underlying.index[:100]
         strike = derivative.strike
         if strike and strike.kind:
-            values.update(strike_price=strike.value, strike_price_type=strike.kind, strike_currency=strike.currency[:3])
-    return values
+            strike_price, strike_type, strike_currency = strike.value, strike.kind, strike.currency[:3]
+    technical = record.technical
+    cfi = record.cfi_code
+    return (
+        record.full_name,
+        record.short_name,
+        cfi,
+        cfi[:1],
+        instrument_type_for_cfi(cfi),
+        record.currency,
+        record.commodity_derivative,
+        record.issuer_lei or None,
+        technical.relevant_authority,
+        technical.relevant_venue,
+        maturity,
+        nominal,
+        per_unit,
+        fixed,
+        reference,
+        term,
+        spread,
+        seniority,
+        expiry,
+        multiplier,
+        isins,
+        underlying_isin,
+        underlying_index,
+        option_type,
+        strike_price,
+        strike_type,
+        strike_currency,
+        exercise,
+        delivery,
+        orjson.dumps(record.attributes).decode(),  # JSON text, made once here in the parser's process
+    )
 
 
 def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) -> PreparedRecord | RejectedRecord:
@@ -219,26 +282,31 @@ def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) 
         label = f"record {record.number} (line {record.line}) {record.isin or '?'}@{record.mic or '?'}"
         return RejectedRecord(record.number, label, "; ".join(problems))
     return PreparedRecord(
-        number=record.number,
-        isin=record.isin,
-        mic=record.mic,
-        record_type=record.record_type,
-        valid_from=valid_from,
-        listing=listing_values(record),
-        instrument=None if record.record_type == CANCELLED else instrument_values(record),
-        at_relevant_venue=record.at_relevant_venue,
+        record.number,
+        record.isin,
+        record.venue.mic,
+        record.record_type,
+        valid_from,
+        listing_values(record),
+        None if record.record_type == CANCELLED else instrument_values(record),
+        record.at_relevant_venue,
     )
+
+
+_default_dates: dict[str, date | None] = {}
 
 
 def record_prepare_in_file(record: FirdsRecord, info) -> PreparedRecord | RejectedRecord:
     """record_prepare with the file's reporting date as the default publication date (for the parser process)."""
-    default = None
-    if info.reporting_date:
+    reporting = info.reporting_date
+    if not reporting:
+        return record_prepare(record, None)
+    if reporting not in _default_dates:
         try:
-            default = date.fromisoformat(info.reporting_date[:10])
+            _default_dates[reporting] = date.fromisoformat(reporting[:10])
         except ValueError:
-            default = None
-    return record_prepare(record, default)
+            _default_dates[reporting] = None
+    return record_prepare(record, _default_dates[reporting])
 
 
 class FirdsBatchWriter:

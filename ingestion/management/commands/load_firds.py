@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ingestion.choices import RunStatus
 from ingestion.pipelines.firds import FILE_TYPES, firds_load_date, firds_load_paths
 from ingestion.services import LoadCounts
+from ingestion.sources.http import SourceError
 
 QUIET_INTERVAL = 30  # seconds between progress lines when not on a terminal
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
                 runs = firds_load_date(date, file_type, cfi, force=force, progress=progress)
             else:
                 runs = firds_load_paths(paths, force=force, progress=progress)
+        except SourceError as error:  # registry or download failed: nothing was loaded
+            raise CommandError(str(error)) from error
         finally:
             progress.close()
         total = LoadCounts()

@@ -65,10 +65,14 @@ def iter_batches(
 ) -> Iterator[list]:
     """Yield lists of records (or of `prepare(record, info)`), parsed in a child process when `parallel`.
 
+    In a daemonic process, which may not start children, parsing stays in this process.
+
     `prepare` must be a module-level function importable without Django (the child is a fresh interpreter).
     File-level faults raise FirdsFileError in the caller either way; `info` is filled in at the end.
     """
     info = info if info is not None else FirdsFileInfo()
+    if parallel and multiprocessing.current_process().daemon:
+        parallel = False  # a daemonic process (a Celery prefork worker's child) may not start children
     if not parallel:
         yield from _batches(path, batch_size, prepare, info)
         return
