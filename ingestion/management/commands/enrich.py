@@ -1,15 +1,13 @@
 """enrich: fill what instruments lack, issuer entities and their parents from GLEIF, FIGIs from OpenFIGI."""
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.choices import RunStatus
 from ingestion.pipelines.enrich import enrich_entities, enrich_figi
+from ingestion.reporting import CommandProgress
 from ingestion.sources.api_http import SourceError
-
-QUIET_INTERVAL = 30  # seconds between progress lines when not on a terminal
 
 
 class Command(BaseCommand):
@@ -30,16 +28,14 @@ class Command(BaseCommand):
         verbosity = options.get("verbosity", 1)
         failures = []
         for label, pipeline in steps:
-            progress = _Progress(self.stdout, label, verbosity)
             started = time.monotonic()
             try:
-                run = pipeline(isins=isin, limit=limit, progress=progress)
+                with CommandProgress(self.stdout, verbosity, unit="") as progress:
+                    run = pipeline(isins=isin, limit=limit, progress=progress.labelled(label))
             except SourceError as error:
                 failures.append(f"{label}: {error}")
                 self.stdout.write(f"{label}: failed: {error}")
                 continue
-            finally:
-                progress.close()
             no_match = getattr(run, "no_match", None)
             extra = f", no match {no_match}" if no_match is not None else ""
             self.stdout.write(
@@ -53,31 +49,3 @@ class Command(BaseCommand):
                 failures.append(f"{label}: {run.error.splitlines()[0]}")
         if failures:
             raise CommandError("; ".join(failures))
-
-
-class _Progress:
-    """A tqdm bar on a terminal; a line every QUIET_INTERVAL seconds otherwise."""
-
-    def __init__(self, stdout, label: str, verbosity: int):
-        self.stdout = stdout
-        self.label = label
-        self.verbosity = verbosity
-        self.terminal = verbosity > 0 and sys.stdout.isatty() and getattr(stdout, "_out", None) is sys.stdout
-        self.bar = None
-        self.last_line = time.monotonic()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.terminal:
-            if self.bar is None:
-                from tqdm import tqdm
-
-                self.bar = tqdm(desc=self.label, total=total, dynamic_ncols=True)
-            self.bar.update(done - self.bar.n)
-        elif self.verbosity > 0 and (time.monotonic() - self.last_line >= QUIET_INTERVAL or done == 0):
-            self.stdout.write(f"{self.label}: {done} of {total}")
-            self.last_line = time.monotonic()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None

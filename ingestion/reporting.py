@@ -1,0 +1,91 @@
+"""What load commands show people: a progress bar or quiet lines, and a summary of the runs."""
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.management.base import CommandError
+
+from .choices import RunStatus
+from .services import LoadCounts
+
+QUIET_INTERVAL = 30  # seconds between progress lines when not on a terminal
+
+
+class CommandProgress:
+    """A tqdm bar with records/s on a terminal; a plain line every QUIET_INTERVAL seconds in a log or pipe.
+
+    Pipelines call it as ``progress(label, done, total=None)``; a new label starts a new bar.
+    """
+
+    def __init__(self, stdout, verbosity: int = 1, unit: str = " records"):
+        self.stdout = stdout
+        self.verbosity = verbosity
+        self.unit = unit
+        self.terminal = verbosity > 0 and sys.stdout.isatty() and getattr(stdout, "_out", None) is sys.stdout
+        self.bar = None
+        self.label = None
+        self.seen = 0
+        self.last_line = time.monotonic()
+
+    def __call__(self, label: str, done: int, total: int | None = None) -> None:
+        if label != self.label:
+            self.close()
+            self.label, self.seen = label, 0
+            if self.terminal:
+                from tqdm import tqdm
+
+                self.bar = tqdm(desc=label, total=total, unit=self.unit, unit_scale=True, dynamic_ncols=True)
+        if self.bar is not None:
+            self.bar.update(done - self.seen)
+        elif self.verbosity > 0 and time.monotonic() - self.last_line >= QUIET_INTERVAL:
+            self.stdout.write(f"{label}: {done}" + (f" of {total}" if total else "") + f"{self.unit} so far")
+            self.last_line = time.monotonic()
+        self.seen = done
+
+    def labelled(self, label: str) -> Callable[[int, int | None], None]:
+        """The same progress for a pipeline that reports (done, total) without a label."""
+        return lambda done, total=None: self(label, done, total)
+
+    def close(self) -> None:
+        """Finish the current bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def runs_report(command, runs: Iterable, started: float, extra: Callable | None = None, samples: int = 5) -> None:
+    """Write one line per run and the totals; raise CommandError naming the first failed file."""
+    runs = list(runs)
+    total = LoadCounts()
+    verbosity = getattr(command, "verbosity", 1)
+    for run in runs:
+        total.add(
+            LoadCounts(
+                read=run.records_read,
+                inserted=run.records_inserted,
+                updated=run.records_updated,
+                unchanged=run.records_unchanged,
+                rejected=run.records_rejected,
+            )
+        )
+        command.stdout.write(
+            f"{run.file_name}: {run.status}, read {run.records_read}, inserted {run.records_inserted}, "
+            f"updated {run.records_updated}, unchanged {run.records_unchanged}, rejected {run.records_rejected}"
+            + (extra(run) if extra else "")
+        )
+        for sample in run.rejected_sample[: 50 if verbosity > 1 else samples]:
+            command.stdout.write(command.style.WARNING(f"  rejected {sample['record']}: {sample['reason']}"))
+    command.stdout.write(
+        f"files {len(runs)}, records read {total.read}, inserted {total.inserted}, updated {total.updated}, "
+        f"unchanged {total.unchanged}, rejected {total.rejected}, elapsed {time.monotonic() - started:.1f}s"
+    )
+    failed = [run for run in runs if run.status == RunStatus.FAILED]
+    if failed:
+        raise CommandError(f"{failed[0].file_name} failed: {(failed[0].error.splitlines() or [''])[0]}")
