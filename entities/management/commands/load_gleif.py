@@ -40,4 +40,4 @@ class Command(BaseCommand):
 def _older_note(run) -> str:
     """How many records were older than the stored ones and kept as stored."""
     older = getattr(run, "older", 0)
-    return f" (of which {older} older than the stored records, kept)" if older else ""
+    return f"; of the unchanged, {older} older than the stored records, kept" if older else ""
