@@ -26,6 +26,8 @@ def sqlite_database(env: environ.Env, base_dir: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Kept open between requests: a new connection re-runs the PRAGMAs and starts with a cold page cache.
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
         "OPTIONS": {
             "init_command": SQLITE_INIT,
             "transaction_mode": "IMMEDIATE",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from marketdata.services import data_version_bump
+
 from .choices import RunStatus
 from .models import IngestionRun
 
@@ -55,6 +57,7 @@ def ingestion_run_finish(run: IngestionRun, counts: LoadCounts, status: str = Ru
     run.error = error
     run.finished_at = timezone.now()
     run.save()
+    data_version_bump()  # cached API responses show the new data
     return run
 
 
@@ -73,14 +76,3 @@ def ingestion_run(source: str, file_name: str, file_type: str = "", checksum: st
         ingestion_run_finish(run, counts, RunStatus.FAILED, f"{error}\n\n{traceback.format_exc(limit=5)}")
         raise
     ingestion_run_finish(run, counts, run.status if run.status != RunStatus.RUNNING else RunStatus.SUCCEEDED)
-
-
-def ingestion_run_already_loaded(source: str, checksum: str) -> IngestionRun | None:
-    """The last successful run of a file with this checksum, if any."""
-    if not checksum:
-        return None
-    return (
-        IngestionRun.objects.filter(source=source, checksum=checksum, status=RunStatus.SUCCEEDED)
-        .order_by("-started_at")
-        .first()
-    )

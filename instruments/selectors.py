@@ -48,39 +48,204 @@ def instrument_list_for_issuer(lei: str):
     return instrument_list().filter(issuer_id=lei)
 
 
-def instrument_detail(isin: str, as_of=None):
-    """One instrument with its issuer, listings (current, or valid on `as_of`), FIGIs and transparency; or None.
+INSTRUMENT_DETAIL_COLUMNS = (
+    *INSTRUMENT_BRIEF_COLUMNS,
+    "relevant_authority",
+    "relevant_venue",
+    "maturity_date",
+    "total_issued_nominal",
+    "nominal_value_per_unit",
+    "fixed_rate",
+    "floating_rate_reference",
+    "floating_rate_term",
+    "floating_rate_spread",
+    "debt_seniority",
+    "expiry_date",
+    "price_multiplier",
+    "underlying_isin",
+    "underlying_isins",
+    "underlying_index",
+    "option_type",
+    "strike_price",
+    "strike_price_type",
+    "strike_currency",
+    "exercise_style",
+    "delivery_type",
+    "commodity_derivative",
+    "attributes",
+    "updated_at",
+)
+ISSUER_BRIEF_COLUMNS = (
+    "lei",
+    "legal_name",
+    "jurisdiction",
+    "legal_address_country",
+    "category",
+    "entity_status",
+    "registration_status",
+)
+LISTING_DETAIL_COLUMNS = (
+    "venue_id",
+    "full_name",
+    "short_name",
+    "first_trade_date",
+    "termination_date",
+    "issuer_requested",
+    "admission_approval_date",
+    "admission_request_date",
+    "relevant_authority",
+    "relevant_venue",
+    "valid_from",
+    "valid_to",
+    "is_current",
+    "is_cancelled",
+    "record_type",
+)
+LISTING_COLUMNS_NAMED = (*LISTING_DETAIL_COLUMNS, "venue_name")
+FIGI_DETAIL_COLUMNS = (
+    "mic",
+    "figi",
+    "composite_figi",
+    "share_class_figi",
+    "ticker",
+    "exchange_code",
+    "security_type",
+    "security_type2",
+    "market_sector",
+    "name",
+    "mapped_at",
+)
+TRANSPARENCY_DETAIL_COLUMNS = (
+    "file_type",
+    "classification",
+    "methodology",
+    "liquid",
+    "most_relevant_market",
+    "pre_trade_lis_threshold",
+    "post_trade_lis_threshold",
+    "pre_trade_ssti_threshold",
+    "post_trade_ssti_threshold",
+    "average_daily_turnover",
+    "average_daily_transactions",
+    "statistics",
+    "valid_from",
+    "valid_to",
+)
 
-    The listings land on `listing_versions`, the FIGI mappings on `figi_mappings`, the FITRS records on
-    `transparency_records`; venues and the issuer are attached without a query per row.
+
+def instrument_detail(isin: str, as_of=None) -> dict | None:
+    """One instrument as a dict with issuer, listings (current, or valid on `as_of`), FIGIs and transparency; or None.
+
+    Keys: the INSTRUMENT_DETAIL_COLUMNS, `issuer` (a dict of ISSUER_BRIEF_COLUMNS, or None when the LEI is not
+    loaded), `listing_versions` (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and
+    `transparency_records`. Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled
+    once per process (building a query costs more than running it).
     """
-    from django.db.models import prefetch_related_objects
-
-    from .models import FigiMapping, Instrument, Listing, Transparency
-
-    instrument = Instrument.objects.select_related("issuer").filter(isin=isin).first()
-    if instrument is None:
+    rows = _prepared_rows("instrument", _instrument_query, isin)
+    if not rows:
         return None
+    row = rows[0]
+    issuer = {column: row.pop(f"issuer__{column}") for column in ISSUER_BRIEF_COLUMNS}
+    row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
+    row["listing_versions"] = instrument_listing_rows(isin, as_of)
+    has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
+    row["figi_mappings"] = _prepared_rows("figi", _figi_query, isin) if has_figi else []
+    row["transparency_records"] = _prepared_rows("transparency", _transparency_query, isin) if has_transparency else []
+    return row
+
+
+def instrument_listing_rows(isin: str, as_of=None) -> list[dict]:
+    """The current listings of an ISIN (or those valid on `as_of`) as dicts with the venue's name, by MIC."""
     if as_of is None:
-        listings = list(Listing.objects.filter(instrument_id=isin, is_current=True).order_by("venue_id"))
-    else:
-        listings = list(listing_list_as_of(isin, as_of))
-    prefetch_related_objects(listings, "venue")
-    instrument.listing_versions = listings
-    instrument.figi_mappings = list(FigiMapping.objects.filter(isin=isin).order_by("mic", "figi"))
-    instrument.transparency_records = list(
-        Transparency.objects.filter(identifier=isin, is_subclass=False).order_by("-valid_from", "file_type")
+        return _prepared_rows("current_listings", _current_listing_query, isin)
+    return list(listing_list_as_of(isin, as_of).annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED))
+
+
+def _instrument_query(isin: str):
+    """The instrument's detail columns, its issuer's brief columns and whether FIGIs and FITRS records exist."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import FigiMapping, Instrument, Transparency
+
+    return (
+        Instrument.objects.filter(isin=isin)
+        .annotate(
+            has_figi=Exists(FigiMapping.objects.filter(isin=OuterRef("isin"))),
+            has_transparency=Exists(Transparency.objects.filter(identifier=OuterRef("isin"), is_subclass=False)),
+        )
+        .values(
+            *INSTRUMENT_DETAIL_COLUMNS,
+            *(f"issuer__{column}" for column in ISSUER_BRIEF_COLUMNS),
+            "issuer__id",
+            "has_figi",
+            "has_transparency",
+        )
+        .order_by()[:1]
     )
-    return instrument
 
 
-def instrument_history(isin: str):
-    """Every version of every listing of an ISIN, with its venue attached."""
-    from django.db.models import prefetch_related_objects
+def _current_listing_query(isin: str):
+    """The current listings of an ISIN with their venue's name, by MIC."""
+    from .models import Listing
 
-    listings = list(listing_history(isin))
-    prefetch_related_objects(listings, "venue")
-    return listings
+    listings = Listing.objects.filter(instrument_id=isin, is_current=True).order_by("venue_id")
+    return listings.annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED)
+
+
+def _figi_query(isin: str):
+    """The FIGI mappings of an ISIN."""
+    from .models import FigiMapping
+
+    return FigiMapping.objects.filter(isin=isin).order_by("mic", "figi").values(*FIGI_DETAIL_COLUMNS)
+
+
+def _transparency_query(isin: str):
+    """The FITRS records of an ISIN, latest first."""
+    from .models import Transparency
+
+    return (
+        Transparency.objects.filter(identifier=isin, is_subclass=False)
+        .order_by("-valid_from", "file_type")
+        .values(*TRANSPARENCY_DETAIL_COLUMNS)
+    )
+
+
+def _venue_name():
+    """A listing's venue market name, or NULL when its MIC is not loaded (a subquery: no join drops the row)."""
+    from django.db.models import OuterRef, Subquery
+
+    from venues.models import Venue
+
+    return Subquery(Venue.objects.filter(mic=OuterRef("venue_id")).values("market_name")[:1])
+
+
+_PLACEHOLDER = "\x00isin\x00"  # stands for the ISIN in a compiled query's parameters
+_PREPARED: dict[tuple[str, str], tuple] = {}
+
+
+def _prepared_rows(name: str, build, isin: str) -> list[dict]:
+    """The rows (dicts) of the values() query `build(isin)` returns: the SQL is compiled once per process and
+    database, then run with this ISIN, its values converted as Django converts them (dates, decimals, JSON)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    prepared = _PREPARED.get((name, DEFAULT_DB_ALIAS))
+    if prepared is None:
+        queryset = build(_PLACEHOLDER)
+        query = queryset.query
+        compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
+        prepared = _PREPARED[(name, DEFAULT_DB_ALIAS)] = (compiler, sql, tuple(params), names)
+    compiler, sql, params, names = prepared
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, [isin if value == _PLACEHOLDER else value for value in params])
+        rows = cursor.fetchall()
+    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
+
+
+def instrument_history(isin: str) -> list[dict]:
+    """Every version of every listing of an ISIN as dicts (LISTING_DETAIL_COLUMNS and `venue_name`), per venue."""
+    return list(listing_history(isin).annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED))
 
 
 def instrument_lookup(values: list[str]) -> dict:

@@ -72,6 +72,8 @@ _PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField, models
 
 def _sqlite_datetime(value):
     """What Django's SQLite backend stores for an aware datetime: naive UTC text."""
+    if value.tzinfo is UTC:  # what the parser gives: no conversion needed
+        return value.replace(tzinfo=None).isoformat(" ")
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ")

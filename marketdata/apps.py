@@ -2,6 +2,16 @@
 
 from django.apps import AppConfig
 
+# Models whose saves and deletes make cached API responses stale (marketdata.services.data_version_bump).
+CACHED_DATA_MODELS = (
+    "instruments.Instrument",
+    "instruments.Listing",
+    "instruments.FigiMapping",
+    "instruments.Transparency",
+    "entities.LegalEntity",
+    "venues.Venue",
+)
+
 
 class MarketdataConfig(AppConfig):
     """Shared core: keeps the Analysts and Curators groups' permissions in step with the models."""
@@ -10,9 +20,13 @@ class MarketdataConfig(AppConfig):
     verbose_name = "Market data core"
 
     def ready(self):
-        """Connect the post-migrate hook that grants role permissions."""
-        from django.db.models.signals import post_migrate
+        """Connect the role-permission hook, the API key cache receivers and the data version receivers."""
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from marketdata.services import roles_sync_permissions
+        import marketdata.api.authentication  # noqa: F401 - connects the receivers that drop cached API keys
+        from marketdata.services import data_version_bump, roles_sync_permissions
 
         post_migrate.connect(roles_sync_permissions, dispatch_uid="marketdata.roles_sync_permissions")
+        for label in CACHED_DATA_MODELS:  # cached API responses stay current after an edit (admin, enrichment)
+            post_save.connect(data_version_bump, sender=label, dispatch_uid=f"data_version_bump_save:{label}")
+            post_delete.connect(data_version_bump, sender=label, dispatch_uid=f"data_version_bump_delete:{label}")

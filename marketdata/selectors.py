@@ -77,3 +77,16 @@ def user_is_curator_or_admin(user) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=CURATORS).exists()
+
+
+DATA_VERSION_KEY = "marketdata:data-version"
+
+
+def data_version() -> int:
+    """The reference data's version in the default cache: a response cached under it is current (see
+    marketdata.services.data_version_bump); a new one, larger than any before, when the cache lost it."""
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY)
+    return version

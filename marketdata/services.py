@@ -1,6 +1,7 @@
 """Writes of the shared core: role permissions, the first admin user, API keys."""
 
 import secrets
+import time
 
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
@@ -76,3 +77,22 @@ def api_key_mark_used(api_key, *, every_seconds: int = 60) -> None:
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() >= every_seconds:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+def data_version_bump(*args, **kwargs) -> None:
+    """Make every response cached for the reference data stale: after a load, or (as a signal receiver, once the
+    transaction commits) after any save or delete of an instrument, listing, entity or venue."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from .selectors import DATA_VERSION_KEY
+
+    def bump():
+        try:
+            cache.incr(DATA_VERSION_KEY)
+        except ValueError:  # not in the cache (evicted, or never read): start above any version used before
+            cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+
+    if kwargs.get("raw"):  # fixtures load before anything is cached
+        return
+    transaction.on_commit(bump, using=kwargs.get("using"))

@@ -179,6 +179,11 @@ RATELIMIT_USE_CACHE = "default"
 API_CLIENT_IP_HEADER = env.str("API_CLIENT_IP_HEADER", default="")
 RATELIMIT_FAIL_OPEN = True  # a cache outage shows in /health/ready/, not as 429s for everyone
 API_KEY_LAST_USED_EVERY_SECONDS = env.int("API_KEY_LAST_USED_EVERY_SECONDS", default=60)
+# A verified API key is kept this long in the default cache (a save of the key or its user drops it at once).
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
+# instruments/{isin}/ responses are cached this long under the data version every load and edit bumps; only with a
+# cache shared by every process (Redis): with the per-process default a bump would not reach the other processes.
+API_DETAIL_CACHE_SECONDS = env.int("API_DETAIL_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 # Celery: Redis broker by default; tasks retry on network errors (see ingestion/tasks.py).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")

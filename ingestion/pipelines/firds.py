@@ -12,11 +12,12 @@ from pathlib import Path
 from django.db import reset_queries, transaction
 
 from ..choices import RunStatus, Source
-from ..loaders.firds import FirdsBatchWriter, record_prepare_in_file
+from ..loaders.firds import FirdsBatchWriter, batch_prepare_in_file
 from ..models import IngestionRun
 from ..parsers.firds import FirdsFileError, FirdsFileInfo
 from ..parsers.firds.stream import iter_batches
-from ..services import LoadCounts, ingestion_run, ingestion_run_already_loaded
+from ..selectors import ingestion_run_already_loaded
+from ..services import LoadCounts, ingestion_run
 
 BATCH_SIZE = 2000
 PARALLEL_FROM_BYTES = 1 << 20  # smaller files are parsed in the loading process (a fork costs more than it saves)
@@ -100,7 +101,7 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
     with _few_collections(), transaction.atomic():
         parallel = path.is_file() and path.stat().st_size >= PARALLEL_FROM_BYTES
         for batch in iter_batches(
-            path, batch_size=BATCH_SIZE, prepare=record_prepare_in_file, info=info, parallel=parallel
+            path, batch_size=BATCH_SIZE, prepare=batch_prepare_in_file, info=info, parallel=parallel
         ):
             writer.write(batch)
             reset_queries()  # under DEBUG the query log would grow with the file

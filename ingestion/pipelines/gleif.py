@@ -9,7 +9,8 @@ from ingestion.choices import RunStatus, Source
 from ingestion.loaders.gleif import BATCH_SIZE, Progress, gleif_file_records_load
 from ingestion.models import IngestionRun
 from ingestion.parsers.gleif import GleifFileError
-from ingestion.services import ingestion_run, ingestion_run_already_loaded
+from ingestion.selectors import ingestion_run_already_loaded
+from ingestion.services import ingestion_run
 from ingestion.sources.http import file_md5
 
 SUFFIXES = (".xml", ".zip")

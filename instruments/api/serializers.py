@@ -1,4 +1,11 @@
-"""Instrument API shapes: a brief row for lists, the full record with listings, FIGIs and transparency."""
+"""Instrument API shapes: a brief row for lists, the full record with listings, FIGIs and transparency.
+
+The full record and listing versions are rendered from the selectors' plain dicts (instruments.selectors
+instrument_detail, instrument_history) by serializer instances built once per process: a ModelSerializer
+rebuilds its fields on every instantiation, which cost more than the queries behind a detail request.
+"""
+
+from functools import cache
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -68,7 +75,7 @@ class DerivativeSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
     def get_asset_class_attributes(self, instrument) -> dict | None:
         """FIRDS AsstClssSpcfcAttrbts as received, when present."""
-        tree = instrument.attributes or {}
+        tree = instrument["attributes"] or {}
         derivative = tree.get("DerivInstrmAttrbts") or {}
         return derivative.get("AsstClssSpcfcAttrbts") if isinstance(derivative, dict) else None
 
@@ -101,9 +108,8 @@ class ListingSerializer(serializers.ModelSerializer):
         ]
 
     def get_venue_name(self, listing) -> str | None:
-        """The venue's market name when the MIC is loaded (the venue is prefetched by the selectors)."""
-        venue = listing._state.fields_cache.get("venue")
-        return venue.market_name if venue is not None else None
+        """The venue's market name when the MIC is loaded, else null."""
+        return listing["venue_name"]
 
 
 class FigiMappingSerializer(serializers.ModelSerializer):
@@ -181,29 +187,49 @@ class InstrumentSerializer(InstrumentBriefSerializer):
     def get_cfi(self, instrument):
         """The CFI code decoded, or null when it is missing or not a valid ISO 10962 code."""
         try:
-            return cfi_decode(instrument.cfi_code).as_dict()
+            return cfi_decode(instrument["cfi_code"]).as_dict()
         except CfiError:
             return None
 
     @extend_schema_field(DebtSerializer(allow_null=True))
     def get_debt(self, instrument):
         """Debt terms for debt instruments (CFI category D or a maturity given), else null."""
-        if instrument.category == "D" or instrument.maturity_date or instrument.total_issued_nominal is not None:
-            return DebtSerializer(instrument).data
+        if (
+            instrument["category"] == "D"
+            or instrument["maturity_date"]
+            or instrument["total_issued_nominal"] is not None
+        ):
+            return shared_serializer(DebtSerializer).to_representation(instrument)
         return None
 
     @extend_schema_field(DerivativeSerializer(allow_null=True))
     def get_derivative(self, instrument):
         """Derivative terms for derivatives (futures, options, swaps, forwards...), else null."""
-        if instrument.category in DERIVATIVE_CATEGORIES or instrument.expiry_date or instrument.option_type:
-            return DerivativeSerializer(instrument).data
+        if instrument["category"] in DERIVATIVE_CATEGORIES or instrument["expiry_date"] or instrument["option_type"]:
+            return shared_serializer(DerivativeSerializer).to_representation(instrument)
         return None
 
     @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
     def get_issuer(self, instrument):
         """The issuer's brief record, or null when its LEI is not loaded."""
-        issuer = instrument._state.fields_cache.get("issuer")
-        return LegalEntityBriefSerializer(issuer).data if issuer is not None else None
+        issuer = instrument["issuer"]
+        return shared_serializer(LegalEntityBriefSerializer).to_representation(issuer) if issuer is not None else None
+
+
+@cache
+def shared_serializer(serializer_class, many: bool = False):
+    """One instance of a read-only serializer per process, its fields built once (to_representation keeps no state)."""
+    return serializer_class(many=many)
+
+
+def instrument_detail_data(instrument: dict) -> dict:
+    """The full record's JSON shape (InstrumentSerializer) of a dict from instruments.selectors.instrument_detail."""
+    return shared_serializer(InstrumentSerializer).to_representation(instrument)
+
+
+def listing_versions_data(listings: list[dict]) -> list[dict]:
+    """Listing versions' JSON shape (ListingSerializer) of dicts from instruments.selectors.instrument_history."""
+    return shared_serializer(ListingSerializer, many=True).to_representation(listings)
 
 
 class InstrumentLookupQuerySerializer(StrictSerializer):

@@ -2,6 +2,8 @@
 
 import csv
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,6 +17,7 @@ from rest_framework.response import Response
 from marketdata.api.base import ISIN_PARAMETER, CodeLookupMixin
 from marketdata.api.pagination import InstrumentPagination
 from marketdata.identifiers import isin_error
+from marketdata.selectors import data_version
 
 from ..filtersets import InstrumentFilterSet
 from ..selectors import (
@@ -32,6 +35,8 @@ from .serializers import (
     InstrumentLookupSerializer,
     InstrumentSerializer,
     ListingSerializer,
+    instrument_detail_data,
+    listing_versions_data,
 )
 
 
@@ -61,6 +66,22 @@ def _csv_lines(rows):
         yield writer.writerow(row)
 
 
+def _instrument_detail_cached(isin: str, as_of) -> dict | None:
+    """The full record's response data (None when unknown), cached for settings.API_DETAIL_CACHE_SECONDS under the
+    data version, which every finished load and every instrument, listing, entity or venue edit bumps."""
+    seconds = settings.API_DETAIL_CACHE_SECONDS
+    key = f"api:instrument:{data_version()}:{isin}:{as_of or ''}" if seconds else None
+    data = cache.get(key) if key else None
+    if data is None:
+        instrument = instrument_detail(isin, as_of=as_of)
+        if instrument is None:
+            return None
+        data = instrument_detail_data(instrument)
+        if key:
+            cache.set(key, data, seconds)
+    return data
+
+
 class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Instruments by ISIN: list (brief rows) and detail (full record with listings)."""
 
@@ -77,18 +98,21 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         """The full instrument; `?as_of=YYYY-MM-DD` gives the listings valid on that date."""
         isin = self.lookup_code()
-        params = AsOfQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        instrument = instrument_detail(isin, as_of=params.validated_data.get("as_of"))
-        if instrument is None:
+        as_of = None
+        if "as_of" in request.query_params:  # (building the serializer costs more than the rest of a cached answer)
+            params = AsOfQuerySerializer(data=request.query_params)
+            params.is_valid(raise_exception=True)
+            as_of = params.validated_data["as_of"]
+        data = _instrument_detail_cached(isin, as_of)
+        if data is None:
             raise NotFound(f"No instrument with ISIN {isin}.")
-        return Response(InstrumentSerializer(instrument).data)
+        return Response(data)
 
     @extend_schema(filters=False, parameters=[ISIN_PARAMETER], responses=ListingSerializer(many=True))
     @action(detail=True, pagination_class=None)
     def history(self, request, *args, **kwargs):
         """Every version of every listing of the ISIN, per venue, oldest first."""
-        return Response(ListingSerializer(instrument_history(self.lookup_code()), many=True).data)
+        return Response(listing_versions_data(instrument_history(self.lookup_code())))
 
     @extend_schema(request=InstrumentLookupQuerySerializer, responses=InstrumentLookupSerializer)
     @action(

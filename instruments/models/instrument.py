@@ -63,6 +63,8 @@ class Instrument(TimeStampedModel):
         indexes = [
             models.Index(fields=["category", "isin"], name="instrument_category_idx"),
             models.Index(fields=["currency", "isin"], name="instrument_currency_idx"),
+            # category + currency (the common filtered list) read in ISIN order: a page is one index range scan
+            models.Index(fields=["category", "currency", "isin"], name="instrument_cat_ccy_idx"),
             models.Index(fields=["issuer", "isin"], name="instrument_issuer_idx"),
             models.Index(fields=["maturity_date"], name="instrument_maturity_idx"),
             models.Index(fields=["expiry_date"], name="instrument_expiry_idx"),

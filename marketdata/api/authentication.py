@@ -1,12 +1,24 @@
-"""API key authentication: `Authorization: Api-Key <key>` (or DRF's `Token <key>`)."""
+"""API key authentication: `Authorization: Api-Key <key>` (or DRF's `Token <key>`).
+
+A verified key (with its user) is kept in the default cache for settings.API_KEY_CACHE_SECONDS under its hash, so
+that a request costs no query; its revocation and expiry dates are checked again on every request, and saving or
+deleting the key or its user (revoke, deactivate) drops the entry at once (every process with a shared cache such
+as Redis; with the per-process default cache, other processes see the change within API_KEY_CACHE_SECONDS).
+"""
+
+import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from marketdata.selectors import api_key_authenticate
+from marketdata.models import ApiKey
+from marketdata.selectors import api_key_authenticate, api_key_hash
 from marketdata.services import api_key_mark_used
 
 API_KEY_KEYWORDS = (b"api-key", b"token")
@@ -28,15 +40,64 @@ class ApiKeyAuthentication(BaseAuthentication):
             raw_key = parts[1].decode()
         except UnicodeError as error:
             raise exceptions.AuthenticationFailed(_("Invalid API key header: the key is not ASCII.")) from error
-        api_key = api_key_authenticate(raw_key)
+        api_key = api_key_authenticate_cached(raw_key)
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired API key."), code="invalid_api_key")
-        api_key_mark_used(api_key, every_seconds=settings.API_KEY_LAST_USED_EVERY_SECONDS)
         return api_key.user, api_key
 
     def authenticate_header(self, request):
         """The WWW-Authenticate value of a 401."""
         return f'{self.keyword} realm="api"'
+
+
+def _cache_key(hashed_key: str) -> str:
+    """The cache key of a verified API key (its hash: the clear key is never stored)."""
+    return f"api-key:{hashed_key}"
+
+
+def api_key_authenticate_cached(raw_key: str):
+    """The active ApiKey (with its user) of a clear key, from the cache when verified in the last
+    API_KEY_CACHE_SECONDS, else as marketdata.selectors.api_key_authenticate finds it; its use is recorded."""
+    if "." not in raw_key:
+        return None
+    cache_key, now = _cache_key(api_key_hash(raw_key)), time.time()
+    api_key, verified_at = cache.get(cache_key) or (None, None)
+    if api_key is not None and now - verified_at > settings.API_KEY_CACHE_SECONDS:
+        api_key = None  # the entry's age stays bounded even when it is rewritten below
+    if api_key is None:
+        api_key, verified_at = api_key_authenticate(raw_key), now
+        if api_key is None:
+            return None
+        last_used_at = object()  # always store a fresh verification
+    elif not (api_key.is_active and api_key.user.is_active):  # expired since it was verified
+        cache.delete(cache_key)
+        return None
+    else:
+        last_used_at = api_key.last_used_at
+    api_key_mark_used(api_key, every_seconds=settings.API_KEY_LAST_USED_EVERY_SECONDS)
+    if api_key.last_used_at != last_used_at:
+        timeout = max(settings.API_KEY_CACHE_SECONDS - (now - verified_at), 1)
+        cache.set(cache_key, (api_key, verified_at), timeout)
+    return api_key
+
+
+def api_key_cache_drop(sender, instance, **kwargs):
+    """Signal receiver: forget the cached verification of a saved or deleted API key, or of every key of a user."""
+    if kwargs.get("raw"):  # fixtures: nothing was cached from them
+        return
+    if isinstance(instance, ApiKey):
+        hashed_keys = [instance.hashed_key] if instance.hashed_key else []
+    else:
+        hashed_keys = list(ApiKey.objects.filter(user_id=instance.pk).values_list("hashed_key", flat=True))
+    if hashed_keys:
+        cache.delete_many([_cache_key(hashed_key) for hashed_key in hashed_keys])
+
+
+for _signal in (post_save, post_delete):
+    _signal.connect(api_key_cache_drop, sender=ApiKey, dispatch_uid=f"api_key_cache_drop_key_{_signal is post_save}")
+    _signal.connect(
+        api_key_cache_drop, sender=get_user_model(), dispatch_uid=f"api_key_cache_drop_user_{_signal is post_save}"
+    )
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

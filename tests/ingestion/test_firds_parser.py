@@ -1,6 +1,8 @@
 """FIRDS parser on small files, without a database: real samples, generator round trip, bad input."""
 
 import csv
+import json
+import multiprocessing
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.firds_synth import LETTERS, synth_trees, synth_write
+from ingestion.loaders.firds import batch_prepare_in_file, instrument_values, listing_values, prepared_decode
 from ingestion.parsers.firds import FirdsFileError, FirdsFileInfo, iter_records
+from ingestion.parsers.firds.stream import iter_batches
 from ingestion.parsers.firds.writer import firds_file_write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -405,3 +409,56 @@ def test_bad_value_is_a_record_error_not_a_file_error(tmp_path):
     records = list(iter_records(path))
     assert [bool(r.error) for r in records] == [False, True, False]
     assert "FrstTradDt" in records[1].error and records[1].isin == trees[1]["FinInstrmGnlAttrbts"]["Id"]
+
+
+def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
+    """Batches from the parser's own process decode to the same prepared records as parsing in place,
+    and those hold each record's values (instrument values once per ISIN and batch, for the chosen venue)."""
+    path = tmp_path / "FULINS_X_20250830_01of01.zip"
+    synth_write(path, 500, seed=5)
+    parallel = list(iter_batches(path, batch_size=120, prepare=batch_prepare_in_file, parallel=True))
+    in_place = list(iter_batches(path, batch_size=120, prepare=batch_prepare_in_file, parallel=False))
+    assert parallel == in_place
+    assert [len(batch) for batch in parallel] == [120, 120, 120, 120, 20]
+    records = list(iter_records(path))
+    start = 0
+    for batch in parallel:
+        items = [prepared_decode(item) for item in batch]
+        with_instrument = {}
+        for item, record in zip(items, records[start : start + len(batch)], strict=True):
+            assert (item.number, item.isin, item.mic) == (record.number, record.isin, record.mic)
+            assert item.valid_from == record.technical.publication_from
+            assert item.listing == listing_values(record)
+            if item.instrument is not None:
+                assert item.instrument == instrument_values(record)
+                assert json.loads(item.instrument[-1]) == record.attributes
+                with_instrument.setdefault(item.isin, []).append(item)
+        isins = {item.isin for item in items}
+        assert with_instrument.keys() == isins and all(len(chosen) == 1 for chosen in with_instrument.values())
+        for isin, [chosen] in with_instrument.items():
+            venues = [(0 if item.at_relevant_venue else 1, item.mic) for item in items if item.isin == isin]
+            assert (0 if chosen.at_relevant_venue else 1, chosen.mic) == min(venues)
+        start += len(batch)
+    assert start == len(records) == 500
+
+
+def _batches_in_daemon(path, out) -> None:
+    """Run iter_batches(parallel=True) inside a daemonic process and report what came out."""
+    try:
+        out.put(("ok", [len(batch) for batch in iter_batches(path, batch_size=100, parallel=True)]))
+    except Exception as error:  # noqa: BLE001 - the test reports it
+        out.put(("error", repr(error)))
+
+
+def test_daemonic_process_parses_in_place(tmp_path):
+    """A daemonic process (a Celery prefork worker's child) may not start children: parsing stays in it."""
+    path = tmp_path / "FULINS_X_20250830_01of01.zip"
+    synth_write(path, 250, seed=6)
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    process = context.Process(target=_batches_in_daemon, args=(path, out), daemon=True)
+    process.start()
+    try:
+        assert out.get(timeout=60) == ("ok", [100, 100, 50])
+    finally:
+        process.join(timeout=10)

@@ -51,20 +51,20 @@ def element_tree(element) -> dict:
     result: dict = {}
     names = _LOCAL_NAMES
     for child in element:
-        tag = child.tag
-        name = names.get(tag)
+        name = names.get(child.tag)
         if name is None:
-            if not isinstance(tag, str):  # comments, processing instructions
+            if not isinstance(child.tag, str):  # comments, processing instructions
                 continue
-            name = local_name(tag)
+            name = local_name(child.tag)
+        attributes = child.items()  # a list, usually empty (cheaper than the attrib proxy)
         if len(child):
             value = element_tree(child)
+            if attributes:
+                value = {**{f"@{key}": item for key, item in attributes}, **value}
         else:
             value = child.text or ""  # as sent: real short names carry trailing spaces
-        attributes = child.attrib
-        if attributes:
-            attributes = {f"@{key}": item for key, item in attributes.items()}
-            value = {**attributes, **value} if isinstance(value, dict) else {**attributes, "#text": value}
+            if attributes:
+                value = {**{f"@{key}": item for key, item in attributes}, "#text": value}
         if name in result:
             previous = result[name]
             if isinstance(previous, list):

@@ -18,12 +18,12 @@ _INFO = "info"
 def _batches(path, batch_size: int, prepare: Callable | None, info: FirdsFileInfo) -> Iterator[list]:
     batch = []
     for record in iter_records(path, info):
-        batch.append(prepare(record, info) if prepare else record)
+        batch.append(record)
         if len(batch) >= batch_size:
-            yield batch
+            yield prepare(batch, info) if prepare else batch
             batch = []
     if batch:
-        yield batch
+        yield prepare(batch, info) if prepare else batch
 
 
 def _worker(path, batch_size, prepare, out: multiprocessing.Queue, parent_pid: int) -> None:
@@ -63,7 +63,7 @@ def iter_batches(
     parallel: bool = True,
     queue_size: int = 4,
 ) -> Iterator[list]:
-    """Yield lists of records (or of `prepare(record, info)`), parsed in a child process when `parallel`.
+    """Yield lists of records (or `prepare(records, info)` of each list), parsed in a child process when `parallel`.
 
     In a daemonic process, which may not start children, parsing stays in this process.
 

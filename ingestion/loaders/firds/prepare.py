@@ -1,10 +1,6 @@
-"""FIRDS loader: check and map parsed records to row values, then write them in batches with the delta rules.
+"""Check parsed FIRDS records and map them to row values; pure Python, run in the parser's process."""
 
-`record_prepare` is pure Python (it runs in the parser's process, next to the parsing); `FirdsBatchWriter`
-runs in the loading process and writes through `instruments.services`.
-"""
-
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -13,7 +9,7 @@ import orjson
 from marketdata.cfi import CfiError, cfi_decode, instrument_type_for_cfi
 from marketdata.identifiers import isin_error, lei_error, mic_error
 
-from ..parsers.firds import CANCELLED, FirdsRecord
+from ...parsers.firds import CANCELLED, FirdsRecord
 
 # Field sizes of instruments.Listing / Instrument that a record must fit (checked before writing).
 _LENGTHS = {"full_name": 350, "short_name": 35, "currency": 3, "relevant_authority": 2, "relevant_venue": 4}
@@ -160,15 +156,22 @@ def record_problems(record: FirdsRecord) -> list[str]:
         if error:
             problems.append(error)
     technical = record.technical
-    for name, value in (
-        ("full_name", record.full_name),
-        ("short_name", record.short_name),
-        ("currency", record.currency),
-        ("relevant_authority", technical.relevant_authority),
-        ("relevant_venue", technical.relevant_venue),
+    if (
+        len(record.full_name) > _LENGTHS["full_name"]
+        or len(record.short_name) > _LENGTHS["short_name"]
+        or len(record.currency) > _LENGTHS["currency"]
+        or len(technical.relevant_authority) > _LENGTHS["relevant_authority"]
+        or len(technical.relevant_venue) > _LENGTHS["relevant_venue"]
     ):
-        if len(value) > _LENGTHS[name]:
-            problems.append(f"{name} has {len(value)} characters, at most {_LENGTHS[name]} fit")
+        for name, value in (
+            ("full_name", record.full_name),
+            ("short_name", record.short_name),
+            ("currency", record.currency),
+            ("relevant_authority", technical.relevant_authority),
+            ("relevant_venue", technical.relevant_venue),
+        ):
+            if len(value) > _LENGTHS[name]:
+                problems.append(f"{name} has {len(value)} characters, at most {_LENGTHS[name]} fit")
     if record.debt or record.derivative:
         for label, value, limit in _decimals(record):
             if _too_wide(value, limit):
@@ -272,8 +275,13 @@ def instrument_values(record: FirdsRecord) -> tuple:
     )
 
 
-def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) -> PreparedRecord | RejectedRecord:
-    """Check a record and map it to row values; runs without Django (in the parser's process)."""
+def record_prepare(
+    record: FirdsRecord, default_valid_from: date | None = None, *, with_instrument: bool = True
+) -> PreparedRecord | RejectedRecord:
+    """Check a record and map it to row values; runs without Django (in the parser's process).
+
+    Without `with_instrument` the instrument values are left out (None), as for a cancellation.
+    """
     problems = record_problems(record)
     valid_from = record.technical.publication_from or default_valid_from
     if valid_from is None:
@@ -288,51 +296,109 @@ def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) 
         record.record_type,
         valid_from,
         listing_values(record),
-        None if record.record_type == CANCELLED else instrument_values(record),
+        None if record.record_type == CANCELLED or not with_instrument else instrument_values(record),
         record.at_relevant_venue,
     )
 
 
 _default_dates: dict[str, date | None] = {}
 
+# Positions of the typed values in the listing and instrument tuples, sent as ISO / decimal text between
+# processes (pickling datetime, date and Decimal objects costs several times more than their text).
+_LISTING_DATETIMES = tuple(LISTING_COLUMNS.index(name) for name in LISTING_COLUMNS if name.endswith("_date"))
+_INSTRUMENT_DATES = (INSTRUMENT_COLUMNS.index("maturity_date"), INSTRUMENT_COLUMNS.index("expiry_date"))
+_INSTRUMENT_DECIMALS = tuple(
+    INSTRUMENT_COLUMNS.index(name)
+    for name in (
+        "total_issued_nominal",
+        "nominal_value_per_unit",
+        "fixed_rate",
+        "floating_rate_spread",
+        "price_multiplier",
+        "strike_price",
+    )
+)
 
-def record_prepare_in_file(record: FirdsRecord, info) -> PreparedRecord | RejectedRecord:
-    """record_prepare with the file's reporting date as the default publication date (for the parser process)."""
+
+def _as_text(values: tuple, positions: tuple, convert) -> tuple:
+    """`values` with the ones at `positions` turned into text by `convert` (None stays None)."""
+    values = list(values)
+    for index in positions:
+        if values[index] is not None:
+            values[index] = convert(values[index])
+    return tuple(values)
+
+
+def _from_text(values: tuple, positions: tuple, parse) -> tuple:
+    """`values` with the text at `positions` parsed back by `parse` (None stays None)."""
+    values = list(values)
+    for index in positions:
+        if values[index] is not None:
+            values[index] = parse(values[index])
+    return tuple(values)
+
+
+def _default_valid_from(info) -> date | None:
+    """The file's reporting date, the publication date of records that give none."""
     reporting = info.reporting_date
     if not reporting:
-        return record_prepare(record, None)
+        return None
     if reporting not in _default_dates:
         try:
             _default_dates[reporting] = date.fromisoformat(reporting[:10])
         except ValueError:
             _default_dates[reporting] = None
-    return record_prepare(record, _default_dates[reporting])
+    return _default_dates[reporting]
 
 
-class FirdsBatchWriter:
-    """Writes prepared batches of one file through the instrument services, counting what changed."""
+def _venue_rank(item: PreparedRecord) -> tuple[int, str]:
+    """Which record describes an instrument: the one at the relevant venue, else the lowest MIC (as the
+    instrument services choose)."""
+    return (0 if item.at_relevant_venue else 1, item.mic)
 
-    def __init__(self, counts, source_file: str):
-        self.counts = counts
-        self.source_file = source_file
 
-    def write(self, batch: list) -> None:
-        """Write one batch: count rejects, apply listing versions and instrument upserts."""
-        from instruments.services import instrument_upsert_batch, listing_upsert_batch
+def batch_prepare_in_file(records: list[FirdsRecord], info) -> list[tuple]:
+    """record_prepare for a batch in the parser process, as plain tuples for the loading process.
 
-        prepared = []
-        for item in batch:
-            self.counts.read += 1
-            if isinstance(item, RejectedRecord):
-                self.counts.reject(item.label, item.reason)
-            else:
-                prepared.append(item)
-        if not prepared:
-            return
-        outcomes = listing_upsert_batch(prepared, self.source_file)
-        changed = instrument_upsert_batch(prepared, self.source_file)
-        for number in changed:
-            if outcomes.get(number) == "unchanged":
-                outcomes[number] = "updated"
-        for outcome in outcomes.values():
-            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+    The file's reporting date is the default publication date. Instrument values are made only for the
+    record the instrument services will take per ISIN in this batch (the one at the relevant venue, else
+    the lowest MIC, the later on a tie); the others' would be dropped unused. Dates, date-times and decimals
+    travel as text (see `prepared_decode`).
+    """
+    default = _default_valid_from(info)
+    prepared = [record_prepare(record, default, with_instrument=False) for record in records]
+    best: dict[str, int] = {}
+    for position, item in enumerate(prepared):
+        if isinstance(item, PreparedRecord) and item.record_type != CANCELLED:
+            chosen = best.get(item.isin)
+            if chosen is None or _venue_rank(item) <= _venue_rank(prepared[chosen]):
+                best[item.isin] = position
+    for position in best.values():
+        prepared[position] = prepared[position]._replace(instrument=instrument_values(records[position]))
+    return [_encoded(item) for item in prepared]
+
+
+def _encoded(item: PreparedRecord | RejectedRecord) -> tuple:
+    """A prepared record as a plain tuple with dates, date-times and decimals as text."""
+    if isinstance(item, RejectedRecord):
+        return tuple(item)
+    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
+    listing = _as_text(listing, _LISTING_DATETIMES, datetime.isoformat)
+    if instrument is not None:
+        instrument = _as_text(_as_text(instrument, _INSTRUMENT_DATES, date.isoformat), _INSTRUMENT_DECIMALS, str)
+    return (number, isin, mic, record_type, valid_from.isoformat(), listing, instrument, at_relevant_venue)
+
+
+def prepared_decode(item: tuple) -> PreparedRecord | RejectedRecord:
+    """The PreparedRecord (or RejectedRecord) that batch_prepare_in_file sent as a plain tuple."""
+    if len(item) == len(RejectedRecord._fields):
+        return RejectedRecord._make(item)
+    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
+    listing = _from_text(listing, _LISTING_DATETIMES, datetime.fromisoformat)
+    if instrument is not None:
+        instrument = _from_text(
+            _from_text(instrument, _INSTRUMENT_DATES, date.fromisoformat), _INSTRUMENT_DECIMALS, Decimal
+        )
+    return PreparedRecord(
+        number, isin, mic, record_type, date.fromisoformat(valid_from), listing, instrument, at_relevant_venue
+    )

@@ -1,0 +1,33 @@
+"""FIRDS loader: check and map parsed records to row values, then write them in batches with the delta rules.
+
+`prepare` is pure Python (it runs in the parser's process, next to the parsing); `FirdsBatchWriter`
+runs in the loading process and writes through `instruments.services`.
+"""
+
+from .prepare import (
+    INSTRUMENT_COLUMNS,
+    LISTING_COLUMNS,
+    PreparedRecord,
+    RejectedRecord,
+    batch_prepare_in_file,
+    instrument_values,
+    listing_values,
+    prepared_decode,
+    record_prepare,
+    record_problems,
+)
+from .writer import FirdsBatchWriter
+
+__all__ = [
+    "INSTRUMENT_COLUMNS",
+    "LISTING_COLUMNS",
+    "FirdsBatchWriter",
+    "PreparedRecord",
+    "RejectedRecord",
+    "batch_prepare_in_file",
+    "instrument_values",
+    "listing_values",
+    "prepared_decode",
+    "record_prepare",
+    "record_problems",
+]

@@ -1,0 +1,34 @@
+"""Write prepared FIRDS batches through the instrument services (in the loading process)."""
+
+from .prepare import RejectedRecord, prepared_decode
+
+
+class FirdsBatchWriter:
+    """Writes prepared batches of one file through the instrument services, counting what changed."""
+
+    def __init__(self, counts, source_file: str):
+        self.counts = counts
+        self.source_file = source_file
+
+    def write(self, batch: list) -> None:
+        """Write one batch of batch_prepare_in_file's tuples: count rejects, apply listing versions and
+        instrument upserts. The batch is written as prepared: its instrument values were chosen per ISIN in it."""
+        from instruments.services import instrument_upsert_batch, listing_upsert_batch
+
+        prepared = []
+        for item in batch:
+            self.counts.read += 1
+            item = prepared_decode(item)
+            if isinstance(item, RejectedRecord):
+                self.counts.reject(item.label, item.reason)
+            else:
+                prepared.append(item)
+        if not prepared:
+            return
+        outcomes = listing_upsert_batch(prepared, self.source_file)
+        changed = instrument_upsert_batch(prepared, self.source_file)
+        for number in changed:
+            if outcomes.get(number) == "unchanged":
+                outcomes[number] = "updated"
+        for outcome in outcomes.values():
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
