@@ -13,56 +13,11 @@ from django.db import connection, models
 from django.utils import timezone
 
 from .choices import RecordType
+from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
 from .models import Instrument, Listing
 
-LISTING_DATA_FIELDS = (
-    "full_name",
-    "short_name",
-    "cfi_code",
-    "currency",
-    "issuer_lei",
-    "issuer_requested",
-    "admission_approval_date",
-    "admission_request_date",
-    "first_trade_date",
-    "termination_date",
-    "relevant_authority",
-    "relevant_venue",
-)
 LISTING_STATE_FIELDS = ("valid_from", "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
 LISTING_UPDATE_FIELDS = (*LISTING_DATA_FIELDS, "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
-INSTRUMENT_DATA_FIELDS = (
-    "full_name",
-    "short_name",
-    "cfi_code",
-    "category",
-    "instrument_type",
-    "currency",
-    "commodity_derivative",
-    "issuer_id",
-    "relevant_authority",
-    "relevant_venue",
-    "maturity_date",
-    "total_issued_nominal",
-    "nominal_value_per_unit",
-    "fixed_rate",
-    "floating_rate_reference",
-    "floating_rate_term",
-    "floating_rate_spread",
-    "debt_seniority",
-    "expiry_date",
-    "price_multiplier",
-    "underlying_isins",
-    "underlying_isin",
-    "underlying_index",
-    "option_type",
-    "strike_price",
-    "strike_price_type",
-    "strike_currency",
-    "exercise_style",
-    "delivery_type",
-    "attributes",
-)
 LOOKUP_CHUNK = 500  # codes per `__in` query (SQL Server: 2,100 parameters per statement)
 ONE_DAY = timedelta(days=1)
 

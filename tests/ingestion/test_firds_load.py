@@ -304,12 +304,3 @@ def test_fresh_isins_and_leis_from_the_generator_are_valid():
     rng = random.Random(3)
     assert all(is_valid_isin(isin_make(rng)) for _ in range(200))
     assert all(is_valid_lei(lei_make(rng)) for _ in range(200))
-
-
-def test_loader_column_order_is_the_services_field_order():
-    """The parser process builds row tuples in the order the instrument services write them."""
-    from ingestion.loaders.firds import INSTRUMENT_COLUMNS, LISTING_COLUMNS
-    from instruments.services import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
-
-    assert LISTING_COLUMNS == LISTING_DATA_FIELDS
-    assert INSTRUMENT_COLUMNS == INSTRUMENT_DATA_FIELDS

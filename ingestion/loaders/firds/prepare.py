@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import orjson
 
+from instruments.columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
 from marketdata.cfi import CfiError, cfi_decode, instrument_type_for_cfi
 from marketdata.identifiers import isin_error, lei_error, mic_error
 
@@ -17,54 +18,10 @@ _AMOUNT_DIGITS = 18  # amount_field: 28 digits, 10 after the point
 _RATE_DIGITS = 10  # rate_field: 20 digits, 10 after the point
 
 
-# Column order of PreparedRecord.listing and .instrument: the same as instruments.services' field lists
-# (a test holds them equal; this module runs without Django, in the parser's process).
-LISTING_COLUMNS = (
-    "full_name",
-    "short_name",
-    "cfi_code",
-    "currency",
-    "issuer_lei",
-    "issuer_requested",
-    "admission_approval_date",
-    "admission_request_date",
-    "first_trade_date",
-    "termination_date",
-    "relevant_authority",
-    "relevant_venue",
-)
-INSTRUMENT_COLUMNS = (
-    "full_name",
-    "short_name",
-    "cfi_code",
-    "category",
-    "instrument_type",
-    "currency",
-    "commodity_derivative",
-    "issuer_id",
-    "relevant_authority",
-    "relevant_venue",
-    "maturity_date",
-    "total_issued_nominal",
-    "nominal_value_per_unit",
-    "fixed_rate",
-    "floating_rate_reference",
-    "floating_rate_term",
-    "floating_rate_spread",
-    "debt_seniority",
-    "expiry_date",
-    "price_multiplier",
-    "underlying_isins",
-    "underlying_isin",
-    "underlying_index",
-    "option_type",
-    "strike_price",
-    "strike_price_type",
-    "strike_currency",
-    "exercise_style",
-    "delivery_type",
-    "attributes",
-)
+# Column order of PreparedRecord.listing and .instrument: the services' field lists (instruments/columns.py
+# imports no Django, so this module still runs in the parser's process without it).
+LISTING_COLUMNS = LISTING_DATA_FIELDS
+INSTRUMENT_COLUMNS = INSTRUMENT_DATA_FIELDS
 
 
 class PreparedRecord(NamedTuple):
