@@ -9,6 +9,7 @@ import json
 from datetime import UTC, date, timedelta
 from operator import itemgetter
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -25,10 +26,18 @@ ONE_DAY = timedelta(days=1)
 _PLAIN_FIELDS = (models.CharField, models.BooleanField, models.TextField, models.IntegerField)
 
 
+_sqlite_texts: dict = {}  # datetime -> its SQLite text: a file repeats the same few thousand date-times
+
+
 def _sqlite_datetime(value):
     """What Django's SQLite backend stores for an aware datetime: naive UTC text."""
-    if value.tzinfo is UTC:  # what the parser gives: no conversion needed
-        return value.replace(tzinfo=None).isoformat(" ")
+    if value.tzinfo is UTC:  # what the parser gives: no conversion needed, drop the "+00:00"
+        text = _sqlite_texts.get(value)
+        if text is None:
+            if len(_sqlite_texts) > 5_000:
+                _sqlite_texts.clear()
+            text = _sqlite_texts[value] = value.isoformat(" ")[:-6]
+        return text
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ")
@@ -36,9 +45,12 @@ def _sqlite_datetime(value):
 
 def _json_adapter(field):
     """JSON columns take Python values, or their JSON text as it is (serialised where the record was parsed)."""
+    sqlite = connection.vendor == "sqlite" and field.encoder is None
 
     def adapt(value):
         if not isinstance(value, str):
+            if sqlite:  # JSON text, as the ORM stores it (orjson: the same values, a fraction of the time)
+                return orjson.dumps(value).decode()
             return field.get_db_prep_save(value, connection)
         if connection.vendor == "postgresql":
             from psycopg.types.json import Jsonb
@@ -328,3 +340,17 @@ def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
     rows_update(Instrument, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"], updates)
     rows_insert(Instrument, ("isin", "source_file", *INSTRUMENT_DATA_FIELDS), inserts)
     return used
+
+
+def instrument_tables_analyze() -> bool:
+    """Refresh the planner statistics of the instrument and listing tables (PostgreSQL; a no-op elsewhere).
+
+    Run after a large load: a table that was never analysed gets poor query plans.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (Instrument, Listing):
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+    return True

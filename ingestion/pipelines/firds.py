@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import reset_queries, transaction
 
+from instruments.services import instrument_tables_analyze
+
 from ..choices import RunStatus, Source
 from ..loaders.firds import FirdsBatchWriter, batch_prepare_in_file
 from ..models import IngestionRun
@@ -20,6 +22,7 @@ from ..selectors import ingestion_run_already_loaded
 from ..services import LoadCounts, ingestion_run
 
 BATCH_SIZE = 2000
+ANALYZE_AFTER_ROWS = 50_000  # records inserted by one file after which the tables' statistics are refreshed
 PARALLEL_FROM_BYTES = 1 << 20  # smaller files are parsed in the loading process (a fork costs more than it saves)
 FILE_TYPES = ("FULINS", "DLTINS", "FULCAN")
 # FULINS_E_20250830_01of02.zip, DLTINS_20250831_01of01.zip, FULCAN_20250830_01of01.zip
@@ -107,6 +110,8 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
             reset_queries()  # under DEBUG the query log would grow with the file
             if progress:
                 progress(path.name, counts.read)
+    if counts.inserted > ANALYZE_AFTER_ROWS:
+        instrument_tables_analyze()  # a large load changes the statistics the planner relies on
 
 
 def firds_paths(paths) -> list[Path]:

@@ -304,3 +304,27 @@ def test_fresh_isins_and_leis_from_the_generator_are_valid():
     rng = random.Random(3)
     assert all(is_valid_isin(isin_make(rng)) for _ in range(200))
     assert all(is_valid_lei(lei_make(rng)) for _ in range(200))
+
+
+def test_a_large_load_refreshes_the_planner_statistics(monkeypatch):
+    """Past ANALYZE_AFTER_ROWS inserted records, PostgreSQL gets fresh statistics for instruments and listings."""
+    from django.db import connection
+
+    from ingestion.pipelines import firds as pipeline
+
+    def statistics() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE tablename IN (%s, %s)",
+                [Instrument._meta.db_table, Listing._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER_ROWS", 5)  # the sample file stands in for a large one
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        assert statistics() == 0
+    run = firds_load_file(SAMPLES / "FULINS_E_20250830_01of01.zip")
+    assert run.status == "succeeded" and run.records_inserted > 5
+    if postgresql:
+        assert statistics() > 0

@@ -308,42 +308,87 @@ def _default_valid_from(info) -> date | None:
     return _default_dates[reporting]
 
 
-def _venue_rank(item: PreparedRecord) -> tuple[int, str]:
-    """Which record describes an instrument: the one at the relevant venue, else the lowest MIC (as the
-    instrument services choose)."""
-    return (0 if item.at_relevant_venue else 1, item.mic)
-
-
 def batch_prepare_in_file(records: list[FirdsRecord], info) -> list[tuple]:
     """record_prepare for a batch in the parser process, as plain tuples for the loading process.
 
     The file's reporting date is the default publication date. Instrument values are made only for the
     record the instrument services will take per ISIN in this batch (the one at the relevant venue, else
     the lowest MIC, the later on a tie); the others' would be dropped unused. Dates, date-times and decimals
-    travel as text (see `prepared_decode`).
+    travel as text (see `prepared_decode`). The tuples are built straight from the records (the same values
+    as `record_prepare` gives, without its intermediate objects).
     """
     default = _default_valid_from(info)
-    prepared = [record_prepare(record, default, with_instrument=False) for record in records]
-    best: dict[str, int] = {}
-    for position, item in enumerate(prepared):
-        if isinstance(item, PreparedRecord) and item.record_type != CANCELLED:
-            chosen = best.get(item.isin)
-            if chosen is None or _venue_rank(item) <= _venue_rank(prepared[chosen]):
-                best[item.isin] = position
-    for position in best.values():
-        prepared[position] = prepared[position]._replace(instrument=instrument_values(records[position]))
-    return [_encoded(item) for item in prepared]
+    rows: list[tuple] = []
+    best: dict[str, tuple[tuple[int, str], int]] = {}
+    no_date = "no publication date (TechAttrbts/PblctnPrd/FrDt) and none in the file header"
+    for record in records:
+        problems = record_problems(record)
+        technical = record.technical
+        valid_from = technical.publication_from or default
+        if valid_from is None:
+            problems.append(no_date)
+        venue = record.venue
+        mic = venue.mic
+        if problems:
+            label = f"record {record.number} (line {record.line}) {record.isin or '?'}@{mic or '?'}"
+            rows.append((record.number, label, "; ".join(problems)))
+            continue
+        approved, requested, first_trade, terminated = (
+            venue.admission_approval_date,
+            venue.admission_request_date,
+            venue.first_trade_date,
+            venue.termination_date,
+        )
+        listing = (
+            record.full_name,
+            record.short_name,
+            record.cfi_code,
+            record.currency,
+            record.issuer_lei,
+            venue.issuer_requested,
+            None if approved is None else _datetime_text(approved),
+            None if requested is None else _datetime_text(requested),
+            None if first_trade is None else _datetime_text(first_trade),
+            None if terminated is None else _datetime_text(terminated),
+            technical.relevant_authority,
+            technical.relevant_venue,
+        )
+        at_relevant_venue = bool(mic) and mic == technical.relevant_venue
+        if record.record_type != CANCELLED:
+            rank = (0 if at_relevant_venue else 1, mic)
+            chosen = best.get(record.isin)
+            if chosen is None or rank <= chosen[0]:
+                best[record.isin] = (rank, len(rows))
+        rows.append(
+            (
+                record.number,
+                record.isin,
+                mic,
+                record.record_type,
+                valid_from.isoformat(),
+                listing,
+                None,
+                at_relevant_venue,
+            )
+        )
+    for _, position in best.values():
+        row = rows[position]
+        values = _as_text(instrument_values(records[position]), _INSTRUMENT_DATES, date.isoformat)
+        rows[position] = (*row[:6], _as_text(values, _INSTRUMENT_DECIMALS, str), row[7])
+    return rows
 
 
-def _encoded(item: PreparedRecord | RejectedRecord) -> tuple:
-    """A prepared record as a plain tuple with dates, date-times and decimals as text."""
-    if isinstance(item, RejectedRecord):
-        return tuple(item)
-    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
-    listing = _as_text(listing, _LISTING_DATETIMES, datetime.isoformat)
-    if instrument is not None:
-        instrument = _as_text(_as_text(instrument, _INSTRUMENT_DATES, date.isoformat), _INSTRUMENT_DECIMALS, str)
-    return (number, isin, mic, record_type, valid_from.isoformat(), listing, instrument, at_relevant_venue)
+_texts: dict[datetime, str] = {}  # the parser hands out one object per distinct date-time text
+
+
+def _datetime_text(value: datetime) -> str:
+    """value.isoformat(), remembered."""
+    text = _texts.get(value)
+    if text is None:
+        if len(_texts) > _PARSED_CACHE_SIZE:
+            _texts.clear()
+        text = _texts[value] = value.isoformat()
+    return text
 
 
 def prepared_decode(item: tuple) -> PreparedRecord | RejectedRecord:
@@ -351,11 +396,33 @@ def prepared_decode(item: tuple) -> PreparedRecord | RejectedRecord:
     if len(item) == len(RejectedRecord._fields):
         return RejectedRecord._make(item)
     number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
-    listing = _from_text(listing, _LISTING_DATETIMES, datetime.fromisoformat)
+    listing = _from_text(listing, _LISTING_DATETIMES, _datetime_parsed)
     if instrument is not None:
-        instrument = _from_text(
-            _from_text(instrument, _INSTRUMENT_DATES, date.fromisoformat), _INSTRUMENT_DECIMALS, Decimal
-        )
+        instrument = _from_text(_from_text(instrument, _INSTRUMENT_DATES, _date_parsed), _INSTRUMENT_DECIMALS, Decimal)
     return PreparedRecord(
-        number, isin, mic, record_type, date.fromisoformat(valid_from), listing, instrument, at_relevant_venue
+        number, isin, mic, record_type, _date_parsed(valid_from), listing, instrument, at_relevant_venue
     )
+
+
+_parsed: dict[str, date] = {}  # ISO text -> date or datetime: the same few thousand dates recur across a file
+_PARSED_CACHE_SIZE = 5_000  # small: a file repeats its dates close together; keeps memory flat
+
+
+def _date_parsed(text: str) -> date:
+    """date.fromisoformat, remembered (datetimes and dates never share a text)."""
+    value = _parsed.get(text)
+    if value is None:
+        if len(_parsed) > _PARSED_CACHE_SIZE:
+            _parsed.clear()
+        value = _parsed[text] = date.fromisoformat(text)
+    return value
+
+
+def _datetime_parsed(text: str) -> datetime:
+    """datetime.fromisoformat, remembered."""
+    value = _parsed.get(text)
+    if value is None:
+        if len(_parsed) > _PARSED_CACHE_SIZE:
+            _parsed.clear()
+        value = _parsed[text] = datetime.fromisoformat(text)
+    return value

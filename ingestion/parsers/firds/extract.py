@@ -26,6 +26,8 @@ class FieldError(ValueError):
 
 def text(value) -> str:
     """The text of a leaf, whether it came with XML attributes or not ('' when absent)."""
+    if value.__class__ is str:  # the usual case first
+        return value
     if value is None:
         return ""
     if isinstance(value, dict):
@@ -53,15 +55,26 @@ def to_decimal(value, name: str) -> Decimal | None:
         raise FieldError(f"{name}: {raw!r} is not a number") from None
 
 
+_dates: dict[str, date] = {}  # element text -> value: a file repeats the same few thousand dates
+_datetimes: dict[str, datetime] = {}
+_CACHE_SIZE = 5_000  # small: a file repeats its dates close together; keeps memory flat
+
+
 def to_date(value, name: str) -> date | None:
     """An ISO date from element text, or None when absent."""
     raw = text(value)
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        raise FieldError(f"{name}: {raw!r} is not a date") from None
+    parsed = _dates.get(raw)
+    if parsed is None:
+        try:
+            parsed = date.fromisoformat(raw[:10])
+        except ValueError:
+            raise FieldError(f"{name}: {raw!r} is not a date") from None
+        if len(_dates) > _CACHE_SIZE:
+            _dates.clear()
+        _dates[raw] = parsed
+    return parsed
 
 
 def to_datetime(value, name: str) -> datetime | None:
@@ -69,11 +82,18 @@ def to_datetime(value, name: str) -> datetime | None:
     raw = text(value)
     if not raw:
         return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise FieldError(f"{name}: {raw!r} is not a date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = _datetimes.get(raw)
+    if parsed is None:
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            raise FieldError(f"{name}: {raw!r} is not a date-time") from None
+        if not parsed.tzinfo:
+            parsed = parsed.replace(tzinfo=UTC)
+        if len(_datetimes) > _CACHE_SIZE:
+            _datetimes.clear()
+        _datetimes[raw] = parsed
+    return parsed
 
 
 def to_bool(value, name: str) -> bool | None:
@@ -236,11 +256,12 @@ def technical_attributes(tree: dict) -> TechnicalAttributes:
     """TechAttrbts: the publication period is FrDt, or FrDtToDt with FrDt and ToDt."""
     period = tree.get("PblctnPrd") or {}
     span = period.get("FrDtToDt") or {}
+    until = span.get("ToDt")
     return TechnicalAttributes(
-        relevant_authority=text(tree.get("RlvntCmptntAuthrty")),
-        publication_from=to_date(period.get("FrDt") or span.get("FrDt"), "PblctnPrd/FrDt"),
-        publication_to=to_date(span.get("ToDt"), "PblctnPrd/FrDtToDt/ToDt"),
-        relevant_venue=text(tree.get("RlvntTradgVn")),
+        text(tree.get("RlvntCmptntAuthrty")),
+        to_date(period.get("FrDt") or span.get("FrDt"), "PblctnPrd/FrDt"),
+        None if until is None else to_date(until, "PblctnPrd/FrDtToDt/ToDt"),
+        text(tree.get("RlvntTradgVn")),
     )
 
 
@@ -250,27 +271,39 @@ def record_from_tree(tree: dict, record_type: str, number: int, line: int) -> Fi
     venue = tree.get("TradgVnRltdAttrbts") or {}
     if isinstance(venue, list):  # not in the schema, but keep the first rather than fail
         venue = venue[0]
+    get = venue.get
+    # Absent optional elements are common: convert only what is there (positional: cheaper than keywords).
+    requested, approved, requested_on, first_trade, terminated = (
+        get("IssrReq"),
+        get("AdmssnApprvlDtByIssr"),
+        get("ReqForAdmssnDt"),
+        get("FrstTradDt"),
+        get("TermntnDt"),
+    )
+    commodity_derivative = general.get("CmmdtyDerivInd")
     record = FirdsRecord(
-        record_type=record_type,
-        number=number,
-        line=line,
-        isin=text(general.get("Id")),
-        full_name=text(general.get("FullNm")),
-        short_name=text(general.get("ShrtNm")),
-        cfi_code=text(general.get("ClssfctnTp")),
-        currency=text(general.get("NtnlCcy")),
-        commodity_derivative=to_bool(general.get("CmmdtyDerivInd"), "CmmdtyDerivInd"),
-        issuer_lei=text(tree.get("Issr")),
-        venue=TradingVenue(
-            mic=text(venue.get("Id")),
-            issuer_requested=to_bool(venue.get("IssrReq"), "IssrReq"),
-            admission_approval_date=to_datetime(venue.get("AdmssnApprvlDtByIssr"), "AdmssnApprvlDtByIssr"),
-            admission_request_date=to_datetime(venue.get("ReqForAdmssnDt"), "ReqForAdmssnDt"),
-            first_trade_date=to_datetime(venue.get("FrstTradDt"), "FrstTradDt"),
-            termination_date=to_datetime(venue.get("TermntnDt"), "TermntnDt"),
+        record_type,
+        number,
+        line,
+        text(general.get("Id")),
+        text(general.get("FullNm")),
+        text(general.get("ShrtNm")),
+        text(general.get("ClssfctnTp")),
+        text(general.get("NtnlCcy")),
+        None if commodity_derivative is None else to_bool(commodity_derivative, "CmmdtyDerivInd"),
+        text(tree.get("Issr")),
+        TradingVenue(
+            text(get("Id")),
+            None if requested is None else to_bool(requested, "IssrReq"),
+            None if approved is None else to_datetime(approved, "AdmssnApprvlDtByIssr"),
+            None if requested_on is None else to_datetime(requested_on, "ReqForAdmssnDt"),
+            None if first_trade is None else to_datetime(first_trade, "FrstTradDt"),
+            None if terminated is None else to_datetime(terminated, "TermntnDt"),
         ),
-        technical=technical_attributes(tree.get("TechAttrbts") or {}),
-        attributes=tree,
+        None,
+        None,
+        technical_attributes(tree.get("TechAttrbts") or {}),
+        tree,
     )
     if "DebtInstrmAttrbts" in tree:
         record.debt = debt_attributes(tree["DebtInstrmAttrbts"] or {})
