@@ -7,13 +7,12 @@ namespaces whatever the format version), full files and deltas alike, as ``.xml`
 import os
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from lxml import etree
 
+from .files import xml_streams
 from .gleif_records import LeiRecord, RelationshipRecord, ReportingExceptionRecord
 
 LEI_CDF, RR_CDF, REPEX = "LEI-CDF", "RR-CDF", "REPEX"
@@ -270,34 +269,9 @@ def _record_key(kind: str, data: dict) -> str:
     return _text(value) if value is not None else ""
 
 
-@contextmanager
 def gleif_open(path: str | os.PathLike):
     """Yield (display name, binary stream) for each .xml in a .zip, or for an .xml file (a list of one)."""
-    path = Path(path)
-    name = path.name
-    if not path.exists():
-        raise GleifFileError(name, "file not found")
-    if path.stat().st_size == 0:
-        raise GleifFileError(name, "file is empty")
-    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise GleifFileError(name, f"not a readable zip, truncated or corrupt ({error})") from None
-        with archive:
-            members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
-            if not members:
-                raise GleifFileError(name, "zip holds no .xml file")
-
-            def streams():
-                for member in members:
-                    with archive.open(member) as stream:
-                        yield f"{name}:{member.filename}", stream
-
-            yield streams()
-    else:
-        with open(path, "rb") as stream:
-            yield iter([(name, stream)])
+    return xml_streams(path, GleifFileError)
 
 
 def _close(element) -> None:

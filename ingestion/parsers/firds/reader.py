@@ -5,10 +5,10 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from lxml import etree
 
+from ..files import xml_streams
 from .extract import FieldError, record_from_tree, text
 from .records import RECORD_TAGS, FirdsFileInfo, FirdsRecord
 
@@ -79,27 +79,8 @@ def element_tree(element) -> dict:
 @contextmanager
 def open_xml_stream(path: str | os.PathLike):
     """Yield (display name, binary stream) of the XML in a .zip (its first .xml member) or of an .xml file."""
-    path = Path(path)
-    name = path.name
-    if not path.exists():
-        raise FirdsFileError(name, "file not found")
-    if path.stat().st_size == 0:
-        raise FirdsFileError(name, "file is empty")
-    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise FirdsFileError(name, f"not a readable zip, truncated or corrupt ({error})") from None
-        with archive:
-            members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
-            if not members:
-                raise FirdsFileError(name, "zip holds no .xml file")
-            member = members[0]
-            with archive.open(member) as stream:
-                yield f"{name}:{member.filename}", stream
-    else:
-        with open(path, "rb") as stream:
-            yield name, stream
+    with xml_streams(path, FirdsFileError) as streams:
+        yield next(streams)
 
 
 def _close(element) -> None:
