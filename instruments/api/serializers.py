@@ -16,6 +16,7 @@ from marketdata.api.cfi import CfiSerializer
 from marketdata.cfi import CfiError, cfi_decode
 
 from ..models import FigiMapping, Instrument, Listing, Transparency
+from ..selectors import LISTING_DETAIL_COLUMNS
 
 BRIEF_FIELDS = ["isin", "full_name", "short_name", "cfi_code", "category", "instrument_type", "currency", "issuer_lei"]
 DEBT_FIELDS = [
@@ -88,24 +89,8 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = [
-            "mic",
-            "venue_name",
-            "full_name",
-            "short_name",
-            "first_trade_date",
-            "termination_date",
-            "issuer_requested",
-            "admission_approval_date",
-            "admission_request_date",
-            "relevant_authority",
-            "relevant_venue",
-            "valid_from",
-            "valid_to",
-            "is_current",
-            "is_cancelled",
-            "record_type",
-        ]
+        # The selector's columns, with the MIC and the venue's name first.
+        fields = ["mic", "venue_name", *(name for name in LISTING_DETAIL_COLUMNS if name != "venue_id")]
 
     def get_venue_name(self, listing) -> str | None:
         """The venue's market name when the MIC is loaded, else null."""
