@@ -16,7 +16,7 @@ from marketdata.api.cfi import CfiSerializer
 from marketdata.cfi import CfiError, cfi_decode
 
 from ..models import FigiMapping, Instrument, Listing, Transparency
-from ..selectors import LISTING_DETAIL_COLUMNS
+from ..selectors import FIGI_DETAIL_COLUMNS, LISTING_DETAIL_COLUMNS, TRANSPARENCY_DETAIL_COLUMNS
 
 BRIEF_FIELDS = ["isin", "full_name", "short_name", "cfi_code", "category", "instrument_type", "currency", "issuer_lei"]
 DEBT_FIELDS = [
@@ -102,19 +102,7 @@ class FigiMappingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FigiMapping
-        fields = [
-            "mic",
-            "figi",
-            "composite_figi",
-            "share_class_figi",
-            "ticker",
-            "exchange_code",
-            "security_type",
-            "security_type2",
-            "market_sector",
-            "name",
-            "mapped_at",
-        ]
+        fields = list(FIGI_DETAIL_COLUMNS)  # the selector's columns, in its order
 
 
 class TransparencySerializer(serializers.ModelSerializer):
@@ -122,22 +110,7 @@ class TransparencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Transparency
-        fields = [
-            "file_type",
-            "classification",
-            "methodology",
-            "liquid",
-            "most_relevant_market",
-            "pre_trade_lis_threshold",
-            "post_trade_lis_threshold",
-            "pre_trade_ssti_threshold",
-            "post_trade_ssti_threshold",
-            "average_daily_turnover",
-            "average_daily_transactions",
-            "statistics",
-            "valid_from",
-            "valid_to",
-        ]
+        fields = list(TRANSPARENCY_DETAIL_COLUMNS)  # the selector's columns, in its order
 
 
 class InstrumentSerializer(InstrumentBriefSerializer):
