@@ -14,7 +14,7 @@ from django.db import reset_queries, transaction
 from instruments.services import instrument_tables_analyze
 
 from ..choices import RunStatus, Source
-from ..loaders.firds import FirdsBatchWriter, batch_prepare_in_file
+from ..loaders.firds import FirdsBatchWriter, batches_prepare_in_file
 from ..models import IngestionRun
 from ..parsers.firds import FirdsFileError, FirdsFileInfo
 from ..parsers.firds.stream import iter_batches
@@ -104,7 +104,7 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
     with _few_collections(), transaction.atomic():
         parallel = path.is_file() and path.stat().st_size >= PARALLEL_FROM_BYTES
         for batch in iter_batches(
-            path, batch_size=BATCH_SIZE, prepare=batch_prepare_in_file, info=info, parallel=parallel
+            path, batch_size=BATCH_SIZE, prepare=batches_prepare_in_file, info=info, parallel=parallel
         ):
             writer.write(batch)
             reset_queries()  # under DEBUG the query log would grow with the file

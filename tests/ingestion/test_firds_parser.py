@@ -4,14 +4,22 @@ import csv
 import json
 import multiprocessing
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from benchmarks.firds_synth import LETTERS, synth_trees, synth_write
-from ingestion.loaders.firds import batch_prepare_in_file, instrument_values, listing_values, prepared_decode
+from ingestion.loaders.firds import (
+    LISTING_COLUMNS,
+    RejectedRecord,
+    batches_prepare_in_file,
+    instrument_values,
+    listing_values,
+    prepared_batch_decode,
+    record_prepare,
+)
 from ingestion.parsers.firds import FirdsFileError, FirdsFileInfo, iter_records
 from ingestion.parsers.firds.stream import iter_batches
 from ingestion.parsers.firds.writer import firds_file_write
@@ -416,16 +424,16 @@ def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
     and those hold each record's values (instrument values once per ISIN and batch, for the chosen venue)."""
     path = tmp_path / "FULINS_X_20250830_01of01.zip"
     synth_write(path, 500, seed=5)
-    parallel = list(iter_batches(path, batch_size=120, prepare=batch_prepare_in_file, parallel=True))
-    in_place = list(iter_batches(path, batch_size=120, prepare=batch_prepare_in_file, parallel=False))
+    parallel = list(iter_batches(path, batch_size=120, prepare=batches_prepare_in_file, parallel=True))
+    in_place = list(iter_batches(path, batch_size=120, prepare=batches_prepare_in_file, parallel=False))
     assert parallel == in_place
-    assert [len(batch) for batch in parallel] == [120, 120, 120, 120, 20]
+    batches = [prepared_batch_decode(batch) for batch in parallel]
+    assert [len(items) for items in batches] == [120, 120, 120, 120, 20]
     records = list(iter_records(path))
     start = 0
-    for batch in parallel:
-        items = [prepared_decode(item) for item in batch]
+    for items in batches:
         with_instrument = {}
-        for item, record in zip(items, records[start : start + len(batch)], strict=True):
+        for item, record in zip(items, records[start : start + len(items)], strict=True):
             assert (item.number, item.isin, item.mic) == (record.number, record.isin, record.mic)
             assert item.valid_from == record.technical.publication_from
             assert item.listing == listing_values(record)
@@ -438,8 +446,38 @@ def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
         for isin, [chosen] in with_instrument.items():
             venues = [(0 if item.at_relevant_venue else 1, item.mic) for item in items if item.isin == isin]
             assert (0 if chosen.at_relevant_venue else 1, chosen.mic) == min(venues)
-        start += len(batch)
+        start += len(items)
     assert start == len(records) == 500
+
+
+def test_batches_decode_to_what_record_prepare_gives(tmp_path):
+    """Every record of a batch, sent as JSON text, decodes to record_prepare's result: rejections with their
+    reasons, date-times with other offsets, decimals in exponent form, every category letter."""
+    trees = list(synth_trees(400, seed=9))
+    trees[3]["TradgVnRltdAttrbts"]["FrstTradDt"] = "2019-05-13T10:21:00.000005+02:00"
+    trees[5]["FinInstrmGnlAttrbts"]["Id"] = "DE0000000001"  # wrong check digit
+    trees[8]["TechAttrbts"]["PblctnPrd"] = {"FrDt": "not a date"}
+    trees[11].setdefault("DerivInstrmAttrbts", {})["PricMltplr"] = "1E+3"
+    trees[13]["Issr"] = "NOT A LEI"
+    path = tmp_path / "FULINS_X_20250830_01of01.zip"
+    firds_file_write(path, "FULINS", trees, reporting_date="2025-08-30")
+    info = FirdsFileInfo()
+    batches = list(batches_prepare_in_file(iter_records(path, info), info, 150))
+    items = [item for batch in batches for item in prepared_batch_decode(batch)]
+    records = list(iter_records(path))
+    assert len(items) == len(records) == 400
+    assert set(LETTERS) <= {record.cfi_code[:1] for record in records}
+    rejected = 0
+    for item, record in zip(items, records, strict=True):
+        expected = record_prepare(record, date(2025, 8, 30))
+        if isinstance(expected, RejectedRecord):
+            rejected += 1
+            assert item == expected
+            continue
+        assert item._replace(instrument=None) == expected._replace(instrument=None)
+        assert item.instrument in (None, expected.instrument)
+    assert rejected == 3  # the ISIN, the date and the LEI above
+    assert items[3].listing[LISTING_COLUMNS.index("first_trade_date")].utcoffset() == timedelta(hours=2)
 
 
 def _batches_in_daemon(path, out) -> None:

@@ -1,5 +1,6 @@
 """Check parsed FIRDS records and map them to row values; pure Python, run in the parser's process."""
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -28,7 +29,7 @@ class PreparedRecord(NamedTuple):
     """A checked record as row values: its listing version and, unless a cancellation, its instrument.
 
     Plain tuples (listing in LISTING_COLUMNS order, instrument in INSTRUMENT_COLUMNS order, attributes as
-    JSON text) so that a batch pickles cheaply between the parser's process and the loader's.
+    JSON text) so that a batch travels cheaply (as JSON text) between the parser's process and the loader's.
     """
 
     number: int
@@ -260,8 +261,8 @@ def record_prepare(
 
 _default_dates: dict[str, date | None] = {}
 
-# Positions of the typed values in the listing and instrument tuples, sent as ISO / decimal text between
-# processes (pickling datetime, date and Decimal objects costs several times more than their text).
+# Positions of the typed values in the listing and instrument tuples, which travel between the processes as
+# JSON text (ISO dates and date-times, decimals as text) and are parsed back by prepared_decode.
 _LISTING_DATETIMES = tuple(LISTING_COLUMNS.index(name) for name in LISTING_COLUMNS if name.endswith("_date"))
 _INSTRUMENT_DATES = (INSTRUMENT_COLUMNS.index("maturity_date"), INSTRUMENT_COLUMNS.index("expiry_date"))
 _INSTRUMENT_DECIMALS = tuple(
@@ -277,13 +278,16 @@ _INSTRUMENT_DECIMALS = tuple(
 )
 
 
-def _as_text(values: tuple, positions: tuple, convert) -> tuple:
-    """`values` with the ones at `positions` turned into text by `convert` (None stays None)."""
-    values = list(values)
-    for index in positions:
-        if values[index] is not None:
-            values[index] = convert(values[index])
-    return tuple(values)
+def _decimal_text(value) -> str:
+    """A decimal as its text, for orjson (which writes dates and date-times itself)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} does not travel between the processes")
+
+
+def _batch_json(rows: list[tuple]) -> bytes:
+    """A batch's rows as JSON text."""
+    return orjson.dumps(rows, default=_decimal_text)
 
 
 def _from_text(values: tuple, positions: tuple, parse) -> tuple:
@@ -308,121 +312,104 @@ def _default_valid_from(info) -> date | None:
     return _default_dates[reporting]
 
 
-def batch_prepare_in_file(records: list[FirdsRecord], info) -> list[tuple]:
-    """record_prepare for a batch in the parser process, as plain tuples for the loading process.
+def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: int) -> Iterator[bytes]:
+    """record_prepare for a file's records in the parser process, in batches of row tuples for the loading process.
 
     The file's reporting date is the default publication date. Instrument values are made only for the
-    record the instrument services will take per ISIN in this batch (the one at the relevant venue, else
-    the lowest MIC, the later on a tie); the others' would be dropped unused. Dates, date-times and decimals
-    travel as text (see `prepared_decode`). The tuples are built straight from the records (the same values
-    as `record_prepare` gives, without its intermediate objects).
+    record the instrument services will take per ISIN in each batch (the one at the relevant venue, else
+    the lowest MIC, the later on a tie): each record is turned into its row as it comes and only the
+    best one per ISIN so far is kept until the batch is complete. The tuples are built straight from the
+    records (the same values as `record_prepare` gives, without its intermediate objects). A batch travels as
+    JSON text (orjson writes it, dates and date-times included, several times faster than pickle would, in the
+    process that is the bottleneck); see `prepared_batch_decode`.
     """
-    default = _default_valid_from(info)
     rows: list[tuple] = []
-    best: dict[str, tuple[tuple[int, str], int]] = {}
-    no_date = "no publication date (TechAttrbts/PblctnPrd/FrDt) and none in the file header"
+    best: dict[str, tuple[tuple[int, str], int, FirdsRecord]] = {}
+    default = None
     for record in records:
-        problems = record_problems(record)
-        technical = record.technical
-        valid_from = technical.publication_from or default
-        if valid_from is None:
-            problems.append(no_date)
-        venue = record.venue
-        mic = venue.mic
-        if problems:
-            label = f"record {record.number} (line {record.line}) {record.isin or '?'}@{mic or '?'}"
-            rows.append((record.number, label, "; ".join(problems)))
-            continue
-        approved, requested, first_trade, terminated = (
-            venue.admission_approval_date,
-            venue.admission_request_date,
-            venue.first_trade_date,
-            venue.termination_date,
-        )
-        listing = (
-            record.full_name,
-            record.short_name,
-            record.cfi_code,
-            record.currency,
-            record.issuer_lei,
-            venue.issuer_requested,
-            None if approved is None else _datetime_text(approved),
-            None if requested is None else _datetime_text(requested),
-            None if first_trade is None else _datetime_text(first_trade),
-            None if terminated is None else _datetime_text(terminated),
-            technical.relevant_authority,
-            technical.relevant_venue,
-        )
-        at_relevant_venue = bool(mic) and mic == technical.relevant_venue
-        if record.record_type != CANCELLED:
-            rank = (0 if at_relevant_venue else 1, mic)
+        if not rows:
+            default = _default_valid_from(info)  # the header comes before the first record
+        row = _listing_row(record, default)
+        if len(row) != len(RejectedRecord._fields) and record.record_type != CANCELLED:
+            rank = (0 if row[7] else 1, row[2])
             chosen = best.get(record.isin)
             if chosen is None or rank <= chosen[0]:
-                best[record.isin] = (rank, len(rows))
-        rows.append(
-            (
-                record.number,
-                record.isin,
-                mic,
-                record.record_type,
-                valid_from.isoformat(),
-                listing,
-                None,
-                at_relevant_venue,
-            )
+                best[record.isin] = (rank, len(rows), record)
+        rows.append(row)
+        if len(rows) >= batch_size:
+            yield _batch_json(_with_instruments(rows, best))
+            rows, best = [], {}
+    if rows:
+        yield _batch_json(_with_instruments(rows, best))
+
+
+_NO_DATE = "no publication date (TechAttrbts/PblctnPrd/FrDt) and none in the file header"
+
+
+def _listing_row(record: FirdsRecord, default: date | None) -> tuple:
+    """A record's PreparedRecord as a plain tuple, without its instrument values; a RejectedRecord's when it fails."""
+    problems = record_problems(record)
+    technical = record.technical
+    valid_from = technical.publication_from or default
+    if valid_from is None:
+        problems.append(_NO_DATE)
+    venue = record.venue
+    mic = venue.mic
+    if problems:
+        return (
+            record.number,
+            f"record {record.number} (line {record.line}) {record.isin or '?'}@{mic or '?'}",
+            "; ".join(problems),
         )
-    for _, position in best.values():
-        row = rows[position]
-        values = _as_text(instrument_values(records[position]), _INSTRUMENT_DATES, date.isoformat)
-        rows[position] = (*row[:6], _as_text(values, _INSTRUMENT_DECIMALS, str), row[7])
-    return rows
-
-
-_texts: dict[datetime, str] = {}  # the parser hands out one object per distinct date-time text
-
-
-def _datetime_text(value: datetime) -> str:
-    """value.isoformat(), remembered."""
-    text = _texts.get(value)
-    if text is None:
-        if len(_texts) > _PARSED_CACHE_SIZE:
-            _texts.clear()
-        text = _texts[value] = value.isoformat()
-    return text
-
-
-def prepared_decode(item: tuple) -> PreparedRecord | RejectedRecord:
-    """The PreparedRecord (or RejectedRecord) that batch_prepare_in_file sent as a plain tuple."""
-    if len(item) == len(RejectedRecord._fields):
-        return RejectedRecord._make(item)
-    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
-    listing = _from_text(listing, _LISTING_DATETIMES, _datetime_parsed)
-    if instrument is not None:
-        instrument = _from_text(_from_text(instrument, _INSTRUMENT_DATES, _date_parsed), _INSTRUMENT_DECIMALS, Decimal)
-    return PreparedRecord(
-        number, isin, mic, record_type, _date_parsed(valid_from), listing, instrument, at_relevant_venue
+    listing = (
+        record.full_name,
+        record.short_name,
+        record.cfi_code,
+        record.currency,
+        record.issuer_lei,
+        venue.issuer_requested,
+        venue.admission_approval_date,
+        venue.admission_request_date,
+        venue.first_trade_date,
+        venue.termination_date,
+        technical.relevant_authority,
+        technical.relevant_venue,
+    )
+    at_relevant_venue = bool(mic) and mic == technical.relevant_venue
+    return (
+        record.number,
+        record.isin,
+        mic,
+        record.record_type,
+        valid_from,
+        listing,
+        None,
+        at_relevant_venue,
     )
 
 
-_parsed: dict[str, date] = {}  # ISO text -> date or datetime: the same few thousand dates recur across a file
-_PARSED_CACHE_SIZE = 5_000  # small: a file repeats its dates close together; keeps memory flat
+def _with_instruments(rows: list[tuple], best: dict) -> list[tuple]:
+    """The batch's rows with the instrument values of each ISIN's chosen record filled in."""
+    for _, position, record in best.values():
+        row = rows[position]
+        rows[position] = (*row[:6], instrument_values(record), row[7])
+    return rows
 
 
-def _date_parsed(text: str) -> date:
-    """date.fromisoformat, remembered (datetimes and dates never share a text)."""
-    value = _parsed.get(text)
-    if value is None:
-        if len(_parsed) > _PARSED_CACHE_SIZE:
-            _parsed.clear()
-        value = _parsed[text] = date.fromisoformat(text)
-    return value
+def prepared_batch_decode(batch: bytes) -> list[PreparedRecord | RejectedRecord]:
+    """The records of a batch that batches_prepare_in_file sent."""
+    return [prepared_decode(item) for item in orjson.loads(batch)]
 
 
-def _datetime_parsed(text: str) -> datetime:
-    """datetime.fromisoformat, remembered."""
-    value = _parsed.get(text)
-    if value is None:
-        if len(_parsed) > _PARSED_CACHE_SIZE:
-            _parsed.clear()
-        value = _parsed[text] = datetime.fromisoformat(text)
-    return value
+def prepared_decode(item: list) -> PreparedRecord | RejectedRecord:
+    """The PreparedRecord (or RejectedRecord) of one row of a batch that batches_prepare_in_file sent."""
+    if len(item) == len(RejectedRecord._fields):
+        return RejectedRecord._make(item)
+    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
+    listing = _from_text(listing, _LISTING_DATETIMES, datetime.fromisoformat)
+    if instrument is not None:
+        instrument = _from_text(instrument, _INSTRUMENT_DATES, date.fromisoformat)
+        instrument = _from_text(instrument, _INSTRUMENT_DECIMALS, Decimal)
+    return PreparedRecord(
+        number, isin, mic, record_type, date.fromisoformat(valid_from), listing, instrument, at_relevant_venue
+    )

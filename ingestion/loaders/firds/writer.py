@@ -1,6 +1,6 @@
 """Write prepared FIRDS batches through the instrument services (in the loading process)."""
 
-from .prepare import RejectedRecord, prepared_decode
+from .prepare import RejectedRecord, prepared_batch_decode
 
 
 class FirdsBatchWriter:
@@ -10,15 +10,14 @@ class FirdsBatchWriter:
         self.counts = counts
         self.source_file = source_file
 
-    def write(self, batch: list) -> None:
-        """Write one batch of batch_prepare_in_file's tuples: count rejects, apply listing versions and
+    def write(self, batch: bytes) -> None:
+        """Write one batch of batches_prepare_in_file's rows: count rejects, apply listing versions and
         instrument upserts. The batch is written as prepared: its instrument values were chosen per ISIN in it."""
         from instruments.services import instrument_upsert_batch, listing_upsert_batch
 
         prepared = []
-        for item in batch:
+        for item in prepared_batch_decode(batch):
             self.counts.read += 1
-            item = prepared_decode(item)
             if isinstance(item, RejectedRecord):
                 self.counts.reject(item.label, item.reason)
             else:

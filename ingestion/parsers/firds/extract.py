@@ -55,26 +55,15 @@ def to_decimal(value, name: str) -> Decimal | None:
         raise FieldError(f"{name}: {raw!r} is not a number") from None
 
 
-_dates: dict[str, date] = {}  # element text -> value: a file repeats the same few thousand dates
-_datetimes: dict[str, datetime] = {}
-_CACHE_SIZE = 5_000  # small: a file repeats its dates close together; keeps memory flat
-
-
 def to_date(value, name: str) -> date | None:
     """An ISO date from element text, or None when absent."""
     raw = text(value)
     if not raw:
         return None
-    parsed = _dates.get(raw)
-    if parsed is None:
-        try:
-            parsed = date.fromisoformat(raw[:10])
-        except ValueError:
-            raise FieldError(f"{name}: {raw!r} is not a date") from None
-        if len(_dates) > _CACHE_SIZE:
-            _dates.clear()
-        _dates[raw] = parsed
-    return parsed
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise FieldError(f"{name}: {raw!r} is not a date") from None
 
 
 def to_datetime(value, name: str) -> datetime | None:
@@ -82,18 +71,11 @@ def to_datetime(value, name: str) -> datetime | None:
     raw = text(value)
     if not raw:
         return None
-    parsed = _datetimes.get(raw)
-    if parsed is None:
-        try:
-            parsed = datetime.fromisoformat(raw)
-        except ValueError:
-            raise FieldError(f"{name}: {raw!r} is not a date-time") from None
-        if not parsed.tzinfo:
-            parsed = parsed.replace(tzinfo=UTC)
-        if len(_datetimes) > _CACHE_SIZE:
-            _datetimes.clear()
-        _datetimes[raw] = parsed
-    return parsed
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise FieldError(f"{name}: {raw!r} is not a date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def to_bool(value, name: str) -> bool | None:

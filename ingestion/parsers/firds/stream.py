@@ -15,15 +15,19 @@ _ERROR = "error"
 _INFO = "info"
 
 
-def _batches(path, batch_size: int, prepare: Callable | None, info: FirdsFileInfo) -> Iterator[list]:
+def _batches(path, batch_size: int, prepare: Callable | None, info: FirdsFileInfo) -> Iterator:
+    records = iter_records(path, info)
+    if prepare:
+        yield from prepare(records, info, batch_size)
+        return
     batch = []
-    for record in iter_records(path, info):
+    for record in records:
         batch.append(record)
         if len(batch) >= batch_size:
-            yield prepare(batch, info) if prepare else batch
+            yield batch
             batch = []
     if batch:
-        yield prepare(batch, info) if prepare else batch
+        yield batch
 
 
 def _worker(path, batch_size, prepare, out: multiprocessing.Queue, parent_pid: int) -> None:
@@ -62,8 +66,9 @@ def iter_batches(
     info: FirdsFileInfo | None = None,
     parallel: bool = True,
     queue_size: int = 4,
-) -> Iterator[list]:
-    """Yield lists of records (or `prepare(records, info)` of each list), parsed in a child process when `parallel`.
+) -> Iterator:
+    """Yield lists of records (or the batches `prepare(records, info, batch_size)` makes of the record stream),
+    parsed in a child process when `parallel`.
 
     In a daemonic process, which may not start children, parsing stays in this process.
 
