@@ -1,6 +1,8 @@
 """Reads of instruments: listing versions of an ISIN as of a date, and their history."""
 
+import re
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
@@ -141,23 +143,28 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
     `transparency_records`. Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled
     once per process (building a query costs more than running it).
     """
-    rows = _prepared_rows("instrument", _instrument_query, isin)
-    if not rows:
-        return None
-    row = rows[0]
-    issuer = {column: row.pop(f"issuer__{column}") for column in ISSUER_BRIEF_COLUMNS}
-    row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
-    row["listing_versions"] = instrument_listing_rows(isin, as_of)
-    has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
-    row["figi_mappings"] = _prepared_rows("figi", _figi_query, isin) if has_figi else []
-    row["transparency_records"] = _prepared_rows("transparency", _transparency_query, isin) if has_transparency else []
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        rows = _prepared_rows(cursor, "instrument", _instrument_query, isin)
+        if not rows:
+            return None
+        row = rows[0]
+        issuer = {column: row.pop(f"issuer__{column}") for column in ISSUER_BRIEF_COLUMNS}
+        row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
+        row["listing_versions"] = _listing_rows(cursor, isin, as_of)
+        has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
+        row["figi_mappings"] = _prepared_rows(cursor, "figi", _figi_query, isin) if has_figi else []
+        row["transparency_records"] = (
+            _prepared_rows(cursor, "transparency", _transparency_query, isin) if has_transparency else []
+        )
     return row
 
 
-def instrument_listing_rows(isin: str, as_of=None) -> list[dict]:
+def _listing_rows(cursor, isin: str, as_of=None) -> list[dict]:
     """The current listings of an ISIN (or those valid on `as_of`) as dicts with the venue's name, by MIC."""
     if as_of is None:
-        return _prepared_rows("current_listings", _current_listing_query, isin)
+        return _prepared_rows(cursor, "current_listings", _current_listing_query, isin)
     return list(listing_list_as_of(isin, as_of).annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED))
 
 
@@ -220,27 +227,70 @@ def _venue_name():
 
 
 _PLACEHOLDER = "\x00isin\x00"  # stands for the ISIN in a compiled query's parameters
-_PREPARED: dict[tuple[str, str], tuple] = {}
+_PREPARED: dict[tuple[str, str], "_PreparedQuery"] = {}
 
 
-def _prepared_rows(name: str, build, isin: str) -> list[dict]:
-    """The rows (dicts) of the values() query `build(isin)` returns: the SQL is compiled once per process and
-    database, then run with this ISIN, its values converted as Django converts them (dates, decimals, JSON)."""
-    from django.db import DEFAULT_DB_ALIAS, connections
+class _PreparedQuery(NamedTuple):
+    """A values() query compiled for one database: SQL, parameters (the ISIN's place marked), names, converters."""
 
-    prepared = _PREPARED.get((name, DEFAULT_DB_ALIAS))
+    sql: str
+    params: list | dict
+    isin_at: list[int] | list[str]
+    names: list[str]
+    converters: list[tuple]
+
+
+def _prepared_rows(cursor, name: str, build, isin: str) -> list[dict]:
+    """The rows (dicts) of the values() query `build(isin)` returns, run on `cursor`: the SQL and the value converters
+    are worked out once per process and database, then the query runs with this ISIN, its values converted as Django
+    converts them (dates, decimals, JSON)."""
+    connection = cursor.db
+    prepared = _PREPARED.get((name, connection.alias))
     if prepared is None:
-        queryset = build(_PLACEHOLDER)
-        query = queryset.query
-        compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
-        sql, params = compiler.as_sql()
-        names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
-        prepared = _PREPARED[(name, DEFAULT_DB_ALIAS)] = (compiler, sql, tuple(params), names)
-    compiler, sql, params, names = prepared
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, [isin if value == _PLACEHOLDER else value for value in params])
-        rows = cursor.fetchall()
-    return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[rows])]
+        prepared = _PREPARED[(name, connection.alias)] = _query_prepare(build(_PLACEHOLDER), connection)
+    params = prepared.params.copy()
+    for place in prepared.isin_at:
+        params[place] = isin
+    cursor.execute(prepared.sql, params)
+    rows = cursor.fetchall()
+    names, converters = prepared.names, prepared.converters
+    if not converters:
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, functions, expression in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(dict(zip(names, row, strict=True)))
+    return converted
+
+
+def _query_prepare(queryset, connection) -> _PreparedQuery:
+    """Compile a values() queryset whose ISIN parameter is _PLACEHOLDER, with the converters of its columns.
+
+    On SQLite the parameters are named: Django's SQLite cursor rewrites every `%s` placeholder with a regular
+    expression on each execution (tens of microseconds on these long statements), named ones with str % instead.
+    """
+    query = queryset.query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
+    columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+    converters = [(position, *pair) for position, pair in compiler.get_converters(columns).items()]
+    params = list(params)
+    isin_at = [position for position, value in enumerate(params) if value == _PLACEHOLDER]
+    if connection.vendor == "sqlite":
+        keys = iter(range(len(params)))
+        sql = _PARAMETER.sub(lambda match: match[0] if match[0] == "%%" else f"%(p{next(keys)})s", sql)
+        params = {f"p{position}": value for position, value in enumerate(params)}
+        isin_at = [f"p{position}" for position in isin_at]
+    return _PreparedQuery(sql, params, isin_at, names, converters)
+
+
+_PARAMETER = re.compile("%%|%s")
 
 
 def instrument_history(isin: str) -> list[dict]:

@@ -1,5 +1,6 @@
 """All settings, driven by environment variables through one environ.Env()."""
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -132,6 +133,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["marketdata.api.throttling.RateLimitThrottle"],
     "EXCEPTION_HANDLER": "marketdata.api.exceptions.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API takes JSON bodies only
+    # DRF's JSON output written by orjson; the browsable API stays.
+    "DEFAULT_RENDERER_CLASSES": [
+        "marketdata.api.renderers.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "marketdata.api.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
@@ -174,6 +181,10 @@ API_RATE_LIMITS = {
     "expensive": env.list("API_RATE_LIMITS_EXPENSIVE", default=["10/m"]),
 }
 RATELIMIT_USE_CACHE = "default"
+# django-ratelimit's defaults, spelled out: every request reads them, and a setting left out costs an exception.
+RATELIMIT_ENABLE = True
+RATELIMIT_CACHE_PREFIX = "rl:"
+RATELIMIT_HASH_ALGORITHM = hashlib.sha256
 # Behind a reverse proxy (e.g. Azure App Service): the META key holding the client address, e.g.
 # HTTP_X_FORWARDED_FOR (its first address is used). Empty: the peer address (never trust it unproxied).
 API_CLIENT_IP_HEADER = env.str("API_CLIENT_IP_HEADER", default="")

@@ -1,11 +1,12 @@
 """Instrument API shapes: a brief row for lists, the full record with listings, FIGIs and transparency.
 
 The full record and listing versions are rendered from the selectors' plain dicts (instruments.selectors
-instrument_detail, instrument_history) by serializer instances built once per process: a ModelSerializer
-rebuilds its fields on every instantiation, which cost more than the queries behind a detail request.
+instrument_detail, instrument_history) by functions planned once per process from these serializers
+(marketdata.api.representation): the same output without DRF's per-field calls, which cost more than the queries
+behind a detail request.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from rest_framework import serializers
 from entities.api.serializers import LegalEntityBriefSerializer
 from marketdata.api.base import IsoDateField, PlainTextField, StrictSerializer
 from marketdata.api.cfi import CfiSerializer
+from marketdata.api.representation import row_representer
 from marketdata.cfi import CfiError, cfi_decode
 
 from ..models import FigiMapping, Instrument, Listing, Transparency
@@ -144,10 +146,7 @@ class InstrumentSerializer(InstrumentBriefSerializer):
     @extend_schema_field(CfiSerializer(allow_null=True))
     def get_cfi(self, instrument):
         """The CFI code decoded, or null when it is missing or not a valid ISO 10962 code."""
-        try:
-            return cfi_decode(instrument["cfi_code"]).as_dict()
-        except CfiError:
-            return None
+        return cfi_data(instrument["cfi_code"])
 
     @extend_schema_field(DebtSerializer(allow_null=True))
     def get_debt(self, instrument):
@@ -157,37 +156,46 @@ class InstrumentSerializer(InstrumentBriefSerializer):
             or instrument["maturity_date"]
             or instrument["total_issued_nominal"] is not None
         ):
-            return shared_serializer(DebtSerializer).to_representation(instrument)
+            return shared_representer(DebtSerializer)(instrument)
         return None
 
     @extend_schema_field(DerivativeSerializer(allow_null=True))
     def get_derivative(self, instrument):
         """Derivative terms for derivatives (futures, options, swaps, forwards...), else null."""
         if instrument["category"] in DERIVATIVE_CATEGORIES or instrument["expiry_date"] or instrument["option_type"]:
-            return shared_serializer(DerivativeSerializer).to_representation(instrument)
+            return shared_representer(DerivativeSerializer)(instrument)
         return None
 
     @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
     def get_issuer(self, instrument):
         """The issuer's brief record, or null when its LEI is not loaded."""
         issuer = instrument["issuer"]
-        return shared_serializer(LegalEntityBriefSerializer).to_representation(issuer) if issuer is not None else None
+        return shared_representer(LegalEntityBriefSerializer)(issuer) if issuer is not None else None
+
+
+@lru_cache(maxsize=4096)
+def cfi_data(code: str | None) -> dict | None:
+    """A CFI code decoded as the `cfi` field shows it, or None; kept per code (responses only read it)."""
+    try:
+        return cfi_decode(code).as_dict()
+    except CfiError:
+        return None
 
 
 @cache
-def shared_serializer(serializer_class, many: bool = False):
-    """One instance of a read-only serializer per process, its fields built once (to_representation keeps no state)."""
-    return serializer_class(many=many)
+def shared_representer(serializer_class, many: bool = False):
+    """The row representer of a read-only serializer, planned once per process (it keeps no state)."""
+    return row_representer(serializer_class(many=many))
 
 
 def instrument_detail_data(instrument: dict) -> dict:
     """The full record's JSON shape (InstrumentSerializer) of a dict from instruments.selectors.instrument_detail."""
-    return shared_serializer(InstrumentSerializer).to_representation(instrument)
+    return shared_representer(InstrumentSerializer)(instrument)
 
 
 def listing_versions_data(listings: list[dict]) -> list[dict]:
     """Listing versions' JSON shape (ListingSerializer) of dicts from instruments.selectors.instrument_history."""
-    return shared_serializer(ListingSerializer, many=True).to_representation(listings)
+    return shared_representer(ListingSerializer, many=True)(listings)
 
 
 class InstrumentLookupQuerySerializer(StrictSerializer):
