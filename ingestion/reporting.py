@@ -4,16 +4,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from .choices import RunStatus
 from .services import LoadCounts
 
-QUIET_INTERVAL = 30  # seconds between progress lines when not on a terminal
-
 
 class CommandProgress:
-    """A tqdm bar with records/s on a terminal; a plain line every QUIET_INTERVAL seconds in a log or pipe.
+    """A tqdm bar with records/s on a terminal; a plain line every LOAD_PROGRESS_SECONDS in a log or pipe.
 
     Pipelines call it as ``progress(label, done, total=None)``; a new label starts a new bar.
     """
@@ -38,7 +37,7 @@ class CommandProgress:
                 self.bar = tqdm(desc=label, total=total, unit=self.unit, unit_scale=True, dynamic_ncols=True)
         if self.bar is not None:
             self.bar.update(done - self.seen)
-        elif self.verbosity > 0 and time.monotonic() - self.last_line >= QUIET_INTERVAL:
+        elif self.verbosity > 0 and time.monotonic() - self.last_line >= settings.LOAD_PROGRESS_SECONDS:
             self.stdout.write(f"{label}: {done}" + (f" of {total}" if total else "") + f"{self.unit} so far")
             self.last_line = time.monotonic()
         self.seen = done

@@ -37,16 +37,17 @@ def _sqlite_datetime(value):
 
 def _json_adapter(field):
     """JSON columns take Python values, or their JSON text as it is (serialised where the record was parsed)."""
-    sqlite = connection.vendor == "sqlite" and field.encoder is None
+    vendor = connection.vendor
+    sqlite = vendor == "sqlite" and field.encoder is None
+    if vendor == "postgresql":
+        from psycopg.types.json import Jsonb
 
     def adapt(value):
         if not isinstance(value, str):
             if sqlite:  # JSON text, as the ORM stores it (orjson: the same values, a fraction of the time)
                 return orjson.dumps(value).decode()
             return field.get_db_prep_save(value, connection)
-        if connection.vendor == "postgresql":
-            from psycopg.types.json import Jsonb
-
+        if vendor == "postgresql":
             return Jsonb(value, dumps=str)
         return value
 

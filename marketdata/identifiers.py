@@ -12,22 +12,26 @@ class IdentifierError(ValueError):
     """An identifier that is malformed or fails its check digit."""
 
 
+# Each letter or digit -> its number as text (A=10 ... Z=35), as ISO 6166 and ISO 7064 count them.
+_DIGITS = str.maketrans({char: str(int(char, 36)) for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+# A Luhn digit doubled, as the digit it adds ("6" -> 12 -> 1 + 2 = "3").
+_DOUBLED = str.maketrans({str(digit): str(digit * 2 - 9 if digit > 4 else digit * 2) for digit in range(10)})
+
+
 def _alnum_to_digits(value: str) -> str:
     """Replace each letter by its number (A=10 ... Z=35), as ISO 6166 and ISO 7064 do."""
-    return "".join(str(int(char, 36)) for char in value)
+    return value.translate(_DIGITS)
+
+
+def _digit_sum(digits: str) -> int:
+    """The sum of a string of digits (their ASCII codes, less that of "0" for each)."""
+    return sum(digits.encode()) - 48 * len(digits)
 
 
 def isin_check_digit(body: str) -> int:
     """The Luhn check digit of the first 11 characters of an ISIN."""
-    digits = _alnum_to_digits(body)
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 0:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
+    digits = _alnum_to_digits(body)[::-1]  # doubled from the rightmost digit on
+    total = _digit_sum(digits[::2].translate(_DOUBLED)) + _digit_sum(digits[1::2])
     return (10 - total % 10) % 10
 
 

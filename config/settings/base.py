@@ -223,6 +223,9 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# Load commands (load_firds, load_gleif, ...) in a log or pipe: seconds between their progress lines.
+LOAD_PROGRESS_SECONDS = env.float("LOAD_PROGRESS_SECONDS", default=30.0)
+
 # External sources: every base URL is a setting, official endpoints by default.
 ESMA_FIRDS_REGISTRY_URL = env.str(
     "ESMA_FIRDS_REGISTRY_URL", default="https://registers.esma.europa.eu/solr/esma_registers_firds_files/select"

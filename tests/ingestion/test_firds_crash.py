@@ -1,10 +1,10 @@
 """Crash safety: a load_firds process killed with SIGKILL half-way, then run again, ends like an uninterrupted load."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from instruments.models import Instrument, Listing
 from tests.ingestion.test_firds_load import table_state
 
 ROOT = Path(__file__).resolve().parents[2]
-RECORDS = 20_000  # big enough that the kill lands while the load runs
+RECORDS = 20_000  # several batches, so that the kill lands between two of them
+PROGRESS = re.compile(r"FULINS_X_20250830_01of01\.zip: (\d+) records so far")
 
 
 def _env_for_test_database() -> dict:
@@ -48,23 +49,24 @@ def test_sigkill_half_way_then_rerun_ends_like_an_uninterrupted_load(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "manage.py", "load_firds", str(path)],
         cwd=ROOT,
-        env=_env_for_test_database(),
-        stdout=subprocess.DEVNULL,
+        env={**_env_for_test_database(), "LOAD_PROGRESS_SECONDS": "0", "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not IngestionRun.objects.filter(file_name=path.name, status="running").exists():
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the load never started"
-            time.sleep(0.05)
-        time.sleep(1.5)  # well into the file's transaction
-        assert process.poll() is None, "the load ended before the kill; the file must be bigger"
-        os.kill(process.pid, signal.SIGKILL)
+        for line in process.stdout:  # a progress line after every written batch
+            progress = PROGRESS.match(line)
+            if progress and 0 < int(progress[1]) < RECORDS:
+                break
+        else:
+            pytest.fail(f"the load ended before a batch was reported:\n{process.stderr.read()}")
+        os.kill(process.pid, signal.SIGKILL)  # batches written, the file's transaction still open
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
+        process.stdout.close()
         process.stderr.close()
     assert process.returncode == -signal.SIGKILL
     assert Listing.objects.count() == 0 and Instrument.objects.count() == 0

@@ -130,6 +130,29 @@ def test_property_every_body_with_its_check_digit_is_valid_and_no_other_digit_is
     assert not any(is_valid_isin(body + other) for other in _other_digits(digit))
 
 
+def _luhn_reference(body: str) -> int:
+    """ISO 6166 check digit as the standard words it: letters to numbers, then Luhn from the right."""
+    digits = [int(char) for char in "".join(str(int(char, 36)) for char in body)]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 0:
+            digit = sum(divmod(digit * 2, 10))
+        total += digit
+    return (10 - total % 10) % 10
+
+
+@given(ISIN_BODY)
+def test_property_isin_check_digit_matches_a_plain_luhn(body):
+    assert isin_check_digit(body) == _luhn_reference(body)
+
+
+@given(st.from_regex(r"\A[A-Z0-9]{18}[0-9]{2}\Z", fullmatch=True))
+def test_property_lei_check_matches_a_plain_mod_97(value):
+    # ISO 7064 mod 97-10: letters to numbers, the whole as one integer, valid when it leaves 1 modulo 97.
+    number = int("".join(str(ord(char) - 55 if char.isalpha() else int(char)) for char in value))
+    assert is_valid_lei(value) == (number % 97 == 1)
+
+
 @given(st.from_regex(r"\A[A-Z0-9]{18}\Z", fullmatch=True))
 def test_property_exactly_one_pair_of_check_digits_makes_a_lei(body):
     # ISO 7064 mod 97-10: check digits = 98 - (body + "00") mod 97.

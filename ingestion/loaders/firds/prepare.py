@@ -263,19 +263,20 @@ _default_dates: dict[str, date | None] = {}
 
 # Positions of the typed values in the listing and instrument tuples, which travel between the processes as
 # JSON text (ISO dates and date-times, decimals as text) and are parsed back by prepared_decode.
-_LISTING_DATETIMES = tuple(LISTING_COLUMNS.index(name) for name in LISTING_COLUMNS if name.endswith("_date"))
-_INSTRUMENT_DATES = (INSTRUMENT_COLUMNS.index("maturity_date"), INSTRUMENT_COLUMNS.index("expiry_date"))
-_INSTRUMENT_DECIMALS = tuple(
-    INSTRUMENT_COLUMNS.index(name)
-    for name in (
-        "total_issued_nominal",
-        "nominal_value_per_unit",
-        "fixed_rate",
-        "floating_rate_spread",
-        "price_multiplier",
-        "strike_price",
-    )
+_LISTING_PARSERS = tuple(
+    (LISTING_COLUMNS.index(name), datetime.fromisoformat) for name in LISTING_COLUMNS if name.endswith("_date")
 )
+_INSTRUMENT_TYPES = {
+    "maturity_date": date.fromisoformat,
+    "expiry_date": date.fromisoformat,
+    "total_issued_nominal": Decimal,
+    "nominal_value_per_unit": Decimal,
+    "fixed_rate": Decimal,
+    "floating_rate_spread": Decimal,
+    "price_multiplier": Decimal,
+    "strike_price": Decimal,
+}
+_INSTRUMENT_PARSERS = tuple((INSTRUMENT_COLUMNS.index(name), parse) for name, parse in _INSTRUMENT_TYPES.items())
 
 
 def _decimal_text(value) -> str:
@@ -290,12 +291,12 @@ def _batch_json(rows: list[tuple]) -> bytes:
     return orjson.dumps(rows, default=_decimal_text)
 
 
-def _from_text(values: tuple, positions: tuple, parse) -> tuple:
-    """`values` with the text at `positions` parsed back by `parse` (None stays None)."""
-    values = list(values)
-    for index in positions:
-        if values[index] is not None:
-            values[index] = parse(values[index])
+def _from_text(values: list, parsers: tuple) -> tuple:
+    """`values` with the text at each (position, parse) of `parsers` parsed back (None stays None)."""
+    for index, parse in parsers:
+        value = values[index]
+        if value is not None:
+            values[index] = parse(value)
     return tuple(values)
 
 
@@ -406,10 +407,9 @@ def prepared_decode(item: list) -> PreparedRecord | RejectedRecord:
     if len(item) == len(RejectedRecord._fields):
         return RejectedRecord._make(item)
     number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
-    listing = _from_text(listing, _LISTING_DATETIMES, datetime.fromisoformat)
+    listing = _from_text(listing, _LISTING_PARSERS)
     if instrument is not None:
-        instrument = _from_text(instrument, _INSTRUMENT_DATES, date.fromisoformat)
-        instrument = _from_text(instrument, _INSTRUMENT_DECIMALS, Decimal)
+        instrument = _from_text(instrument, _INSTRUMENT_PARSERS)
     return PreparedRecord(
         number, isin, mic, record_type, date.fromisoformat(valid_from), listing, instrument, at_relevant_venue
     )
