@@ -1,6 +1,7 @@
 """Rate limits for every API view, counted in django-ratelimit's windows on the shared cache (Redis when REDIS_URL
 is set): every limit of a request in one cache round trip."""
 
+import functools
 import logging
 import time
 
@@ -45,6 +46,12 @@ def rate_limit_scopes(view) -> list[str]:
     return ["default", scope] if scope and scope != "default" else ["default"]
 
 
+@functools.cache
+def _rate_split(rate: str) -> tuple[int, int]:
+    """(limit, period in seconds) of a rate such as "100/m", parsed once per process (as django-ratelimit parses it)."""
+    return _split_rate(rate)
+
+
 def rate_counts_increment(cache, keys_and_lifetimes: list[tuple[str, int]]) -> list[int | None]:
     """Add one to each counter (created with its lifetime in seconds when new); their new values, None where the cache
     failed. One round trip on Redis; on other caches an increment per key (and an add for a new one)."""
@@ -84,9 +91,9 @@ class RateLimitThrottle(BaseThrottle):
         value = rate_limit_key(None, request._request)
         windows = []
         for scope, rate in rates:
-            limit, period = _split_rate(rate)
+            limit, period = parsed = _rate_split(rate)
             window = _get_window(value, period)
-            windows.append((_make_cache_key(f"api:{scope}", window, rate, value, ALL), limit, period, window))
+            windows.append((_make_cache_key(f"api:{scope}", window, parsed, value, ALL), limit, period, window))
         lifetimes = [(key, period + EXPIRATION_FUDGE) for key, _, period, _ in windows]
         try:
             counts = rate_counts_increment(caches[settings.RATELIMIT_USE_CACHE], lifetimes)
