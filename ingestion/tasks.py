@@ -7,11 +7,12 @@ network failures that outlast the HTTP layer's own retries make the task retry l
 import datetime as dt
 
 from celery import group, shared_task
+from django.conf import settings
 
 from .choices import RunStatus
 from .pipelines.firds import firds_load_date, firds_load_file
 from .sources.esma import EsmaRegistryClient, RegistryFile
-from .sources.http import SourceUnavailable, file_download, local_path
+from .sources.http import SourceUnavailable, download_cache_prune, file_download, local_path
 
 NETWORK_RETRY = {
     "autoretry_for": (SourceUnavailable,),
@@ -71,3 +72,10 @@ def firds_load_full_set_task(date: str | None = None, force: bool = False) -> di
         raise IngestionFailed(f"no FULINS full set in the FIRDS registry in the week up to {date or 'today'}")
     result = group(firds_download_load_task.s(f.as_dict(), force) for f in files).apply_async()
     return {"group": result.id, "files": [f.file_name for f in files]}
+
+
+@shared_task(soft_time_limit=600, time_limit=900)
+def download_cache_prune_task(older_than_days: float | None = None) -> int:
+    """Delete local copies of stored files older than DOWNLOAD_CACHE_DAYS (or `older_than_days`); how many went."""
+    days = settings.DOWNLOAD_CACHE_DAYS if older_than_days is None else older_than_days
+    return len(download_cache_prune(days))

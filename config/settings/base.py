@@ -220,11 +220,17 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=9, minute=0),
         },
         "enrich-figi-hourly": {"task": "ingestion.tasks_enrich.enrich_figi_task", "schedule": crontab(minute=30)},
+        "download-cache-prune-daily": {
+            "task": "ingestion.tasks.download_cache_prune_task",
+            "schedule": crontab(hour=5, minute=0),
+        },
     }
 )
 
 # Load commands (load_firds, load_gleif, ...) in a log or pipe: seconds between their progress lines.
 LOAD_PROGRESS_SECONDS = env.float("LOAD_PROGRESS_SECONDS", default=30.0)
+# Local copies of files kept in Blob Storage (MEDIA_ROOT/cache) are deleted after this many days.
+DOWNLOAD_CACHE_DAYS = env.float("DOWNLOAD_CACHE_DAYS", default=7.0)
 
 # External sources: every base URL is a setting, official endpoints by default.
 ESMA_FIRDS_REGISTRY_URL = env.str(

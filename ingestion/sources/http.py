@@ -197,9 +197,34 @@ def local_path(path_or_storage_name: str) -> str:
     return storage_local_path(path_or_storage_name)
 
 
+def _cache_root() -> Path:
+    """The folder of local copies of files kept in remote storage."""
+    return Path(settings.MEDIA_ROOT) / "cache"
+
+
 def _cache_path(storage_name: str) -> Path:
     """Where a remote storage's file is copied for local reading (under MEDIA_ROOT/cache)."""
-    return Path(settings.MEDIA_ROOT) / "cache" / storage_name
+    return _cache_root() / storage_name
+
+
+def download_cache_prune(older_than_days: float) -> list[Path]:
+    """Delete local copies of stored files (MEDIA_ROOT/cache) written more than `older_than_days` ago; their paths.
+
+    The files stay in storage: a later load copies them again. Empty folders left behind are removed too.
+    """
+    root = _cache_root()
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than_days * 86400
+    removed = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed.append(path)
+    for folder in sorted((path for path in root.rglob("*") if path.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return removed
 
 
 def file_download(remote: RemoteFile) -> str:

@@ -21,6 +21,7 @@ from ingestion.models import IngestionRun
 from ingestion.sources.esma import EsmaRegistryClient
 from ingestion.tasks import (
     IngestionFailed,
+    download_cache_prune_task,
     firds_download_load_task,
     firds_load_daily_delta_task,
     firds_load_file_task,
@@ -102,13 +103,13 @@ def test_full_set_task_without_a_full_set_in_the_week_fails(esma):
 
 
 def test_beat_schedule_names_registered_tasks(settings):
-    """The FIRDS beat entries (daily delta, weekly full set) name tasks the worker registers."""
+    """The ingestion beat entries (daily delta, weekly full set, cache pruning) name tasks the worker registers."""
     firds = {
         entry["task"]
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"].startswith("ingestion.tasks.")
     }
-    assert firds == {firds_load_daily_delta_task.name, firds_load_full_set_task.name}
+    assert firds == {firds_load_daily_delta_task.name, firds_load_full_set_task.name, download_cache_prune_task.name}
     assert firds <= set(celery_app.tasks)
 
 
