@@ -4,6 +4,16 @@ from dataclasses import dataclass
 
 # API reads: lists, parents (or the reporting exception), children.
 
+LEGAL_ENTITY_BRIEF_COLUMNS = (
+    "lei",
+    "legal_name",
+    "jurisdiction",
+    "legal_address_country",
+    "category",
+    "entity_status",
+    "registration_status",
+)
+
 
 def entity_list():
     """Every legal entity, without the raw GLEIF record (lists never need it)."""

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
+from entities.selectors import LEGAL_ENTITY_BRIEF_COLUMNS
+
 from .models import Listing
 
 
@@ -50,10 +52,7 @@ def instrument_list_for_issuer(lei: str):
     return instrument_list().filter(issuer_id=lei)
 
 
-INSTRUMENT_DETAIL_COLUMNS = (
-    *INSTRUMENT_BRIEF_COLUMNS,
-    "relevant_authority",
-    "relevant_venue",
+DEBT_COLUMNS = (
     "maturity_date",
     "total_issued_nominal",
     "nominal_value_per_unit",
@@ -62,6 +61,8 @@ INSTRUMENT_DETAIL_COLUMNS = (
     "floating_rate_term",
     "floating_rate_spread",
     "debt_seniority",
+)
+DERIVATIVE_COLUMNS = (
     "expiry_date",
     "price_multiplier",
     "underlying_isin",
@@ -74,17 +75,15 @@ INSTRUMENT_DETAIL_COLUMNS = (
     "exercise_style",
     "delivery_type",
     "commodity_derivative",
+)
+INSTRUMENT_DETAIL_COLUMNS = (
+    *INSTRUMENT_BRIEF_COLUMNS,
+    "relevant_authority",
+    "relevant_venue",
+    *DEBT_COLUMNS,
+    *DERIVATIVE_COLUMNS,
     "attributes",
     "updated_at",
-)
-ISSUER_BRIEF_COLUMNS = (
-    "lei",
-    "legal_name",
-    "jurisdiction",
-    "legal_address_country",
-    "category",
-    "entity_status",
-    "registration_status",
 )
 LISTING_DETAIL_COLUMNS = (
     "venue_id",
@@ -138,7 +137,7 @@ TRANSPARENCY_DETAIL_COLUMNS = (
 def instrument_detail(isin: str, as_of=None) -> dict | None:
     """One instrument as a dict with issuer, listings (current, or valid on `as_of`), FIGIs and transparency; or None.
 
-    Keys: the INSTRUMENT_DETAIL_COLUMNS, `issuer` (a dict of ISSUER_BRIEF_COLUMNS, or None when the LEI is not
+    Keys: the INSTRUMENT_DETAIL_COLUMNS, `issuer` (a dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not
     loaded), `listing_versions` (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and
     `transparency_records`. Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled
     once per process (building a query costs more than running it).
@@ -150,7 +149,7 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         if not rows:
             return None
         row = rows[0]
-        issuer = {column: row.pop(f"issuer__{column}") for column in ISSUER_BRIEF_COLUMNS}
+        issuer = {column: row.pop(f"issuer__{column}") for column in LEGAL_ENTITY_BRIEF_COLUMNS}
         row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
         row["listing_versions"] = _listing_rows(cursor, isin, as_of)
         has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
@@ -182,7 +181,7 @@ def _instrument_query(isin: str):
         )
         .values(
             *INSTRUMENT_DETAIL_COLUMNS,
-            *(f"issuer__{column}" for column in ISSUER_BRIEF_COLUMNS),
+            *(f"issuer__{column}" for column in LEGAL_ENTITY_BRIEF_COLUMNS),
             "issuer__id",
             "has_figi",
             "has_transparency",

@@ -4,16 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import EntityRelationship, LegalEntity, ReportingException
+from ..selectors import LEGAL_ENTITY_BRIEF_COLUMNS
 
-BRIEF_FIELDS = [
-    "lei",
-    "legal_name",
-    "jurisdiction",
-    "legal_address_country",
-    "category",
-    "entity_status",
-    "registration_status",
-]
+BRIEF_FIELDS = list(LEGAL_ENTITY_BRIEF_COLUMNS)
 
 
 class LegalEntityBriefSerializer(serializers.ModelSerializer):

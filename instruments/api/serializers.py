@@ -18,33 +18,17 @@ from marketdata.api.representation import row_representer
 from marketdata.cfi import CfiError, cfi_decode
 
 from ..models import FigiMapping, Instrument, Listing, Transparency
-from ..selectors import FIGI_DETAIL_COLUMNS, LISTING_DETAIL_COLUMNS, TRANSPARENCY_DETAIL_COLUMNS
+from ..selectors import (
+    DEBT_COLUMNS,
+    DERIVATIVE_COLUMNS,
+    FIGI_DETAIL_COLUMNS,
+    LISTING_DETAIL_COLUMNS,
+    TRANSPARENCY_DETAIL_COLUMNS,
+)
 
 BRIEF_FIELDS = ["isin", "full_name", "short_name", "cfi_code", "category", "instrument_type", "currency", "issuer_lei"]
-DEBT_FIELDS = [
-    "maturity_date",
-    "total_issued_nominal",
-    "nominal_value_per_unit",
-    "fixed_rate",
-    "floating_rate_reference",
-    "floating_rate_term",
-    "floating_rate_spread",
-    "debt_seniority",
-]
-DERIVATIVE_FIELDS = [
-    "expiry_date",
-    "price_multiplier",
-    "underlying_isin",
-    "underlying_isins",
-    "underlying_index",
-    "option_type",
-    "strike_price",
-    "strike_price_type",
-    "strike_currency",
-    "exercise_style",
-    "delivery_type",
-    "commodity_derivative",
-]
+DEBT_FIELDS = list(DEBT_COLUMNS)
+DERIVATIVE_FIELDS = list(DERIVATIVE_COLUMNS)
 DERIVATIVE_CATEGORIES = set("FHIJKOS")
 
 

@@ -319,8 +319,7 @@ def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: in
     The file's reporting date is the default publication date. Instrument values are made only for the
     record the instrument services will take per ISIN in each batch (the one at the relevant venue, else
     the lowest MIC, the later on a tie): each record is turned into its row as it comes and only the
-    best one per ISIN so far is kept until the batch is complete. The tuples are built straight from the
-    records (the same values as `record_prepare` gives, without its intermediate objects). A batch travels as
+    best one per ISIN so far is kept until the batch is complete. A batch travels as
     JSON text (orjson writes it, dates and date-times included, several times faster than pickle would, in the
     process that is the bottleneck); see `prepared_batch_decode`.
     """
@@ -330,13 +329,13 @@ def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: in
     for record in records:
         if not rows:
             default = _default_valid_from(info)  # the header comes before the first record
-        row = _listing_row(record, default)
-        if len(row) != len(RejectedRecord._fields) and record.record_type != CANCELLED:
-            rank = (0 if row[7] else 1, row[2])
-            chosen = best.get(record.isin)
+        prepared = record_prepare(record, default, with_instrument=False)
+        if isinstance(prepared, PreparedRecord) and prepared.record_type != CANCELLED:
+            rank = (0 if prepared.at_relevant_venue else 1, prepared.mic)
+            chosen = best.get(prepared.isin)
             if chosen is None or rank <= chosen[0]:
-                best[record.isin] = (rank, len(rows), record)
-        rows.append(row)
+                best[prepared.isin] = (rank, len(rows), record)
+        rows.append(prepared)
         if len(rows) >= batch_size:
             yield _batch_json(_with_instruments(rows, best))
             rows, best = [], {}
@@ -344,57 +343,11 @@ def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: in
         yield _batch_json(_with_instruments(rows, best))
 
 
-_NO_DATE = "no publication date (TechAttrbts/PblctnPrd/FrDt) and none in the file header"
-
-
-def _listing_row(record: FirdsRecord, default: date | None) -> tuple:
-    """A record's PreparedRecord as a plain tuple, without its instrument values; a RejectedRecord's when it fails."""
-    problems = record_problems(record)
-    technical = record.technical
-    valid_from = technical.publication_from or default
-    if valid_from is None:
-        problems.append(_NO_DATE)
-    venue = record.venue
-    mic = venue.mic
-    if problems:
-        return (
-            record.number,
-            f"record {record.number} (line {record.line}) {record.isin or '?'}@{mic or '?'}",
-            "; ".join(problems),
-        )
-    listing = (
-        record.full_name,
-        record.short_name,
-        record.cfi_code,
-        record.currency,
-        record.issuer_lei,
-        venue.issuer_requested,
-        venue.admission_approval_date,
-        venue.admission_request_date,
-        venue.first_trade_date,
-        venue.termination_date,
-        technical.relevant_authority,
-        technical.relevant_venue,
-    )
-    at_relevant_venue = bool(mic) and mic == technical.relevant_venue
-    return (
-        record.number,
-        record.isin,
-        mic,
-        record.record_type,
-        valid_from,
-        listing,
-        None,
-        at_relevant_venue,
-    )
-
-
-def _with_instruments(rows: list[tuple], best: dict) -> list[tuple]:
-    """The batch's rows with the instrument values of each ISIN's chosen record filled in."""
+def _with_instruments(rows: list[PreparedRecord | RejectedRecord], best: dict) -> list[tuple]:
+    """The batch's rows as plain tuples, with the instrument values of each ISIN's chosen record filled in."""
     for _, position, record in best.values():
-        row = rows[position]
-        rows[position] = (*row[:6], instrument_values(record), row[7])
-    return rows
+        rows[position] = rows[position]._replace(instrument=instrument_values(record))
+    return [tuple(row) for row in rows]  # orjson writes tuples, not named ones
 
 
 def prepared_batch_decode(batch: bytes) -> list[PreparedRecord | RejectedRecord]:
