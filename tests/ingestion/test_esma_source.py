@@ -52,18 +52,6 @@ def esma(settings):
 
 
 @pytest.fixture
-def storage(settings, tmp_path) -> Path:
-    """Local file storage in a fresh folder; returns the folder."""
-    location = tmp_path / "files"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
-@pytest.fixture
 def zip_bytes() -> bytes:
     """A tiny valid FULINS zip."""
     return (FIXTURES / ZIP_NAME).read_bytes()

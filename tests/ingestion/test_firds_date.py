@@ -51,18 +51,6 @@ def zipped(folder: Path, name: str, report: str, records: list, reporting_date: 
 
 
 @pytest.fixture
-def storage(settings, tmp_path) -> Path:
-    """Local file storage in a fresh folder (MEDIA_ROOT too); returns the storage folder."""
-    location = tmp_path / "files"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
-@pytest.fixture
 def esma(settings, tmp_path, storage):
     """A fake ESMA registry listing two FULINS parts and a DLTINS on DAY, and a DLTINS the day before."""
     built = tmp_path / "built"

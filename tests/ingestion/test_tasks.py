@@ -38,18 +38,6 @@ WORKER_TIMEOUT_SECONDS = 120
 
 
 @pytest.fixture
-def storage(settings, tmp_path) -> Path:
-    """Local file storage in a fresh folder; returns the folder."""
-    location = tmp_path / "files"
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
-@pytest.fixture
 def esma(settings):
     """A fake ESMA registry listing the week's full set, an older one, and a day's delta."""
     with FakeEsmaServer() as fake:
