@@ -192,6 +192,8 @@ RATELIMIT_FAIL_OPEN = True  # a cache outage shows in /health/ready/, not as 429
 API_KEY_LAST_USED_EVERY_SECONDS = env.int("API_KEY_LAST_USED_EVERY_SECONDS", default=60)
 # A verified API key is kept this long in the default cache (a save of the key or its user drops it at once).
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=10)
+# ...and held in each process's memory this long without a cache read (a save elsewhere reaches it within this time).
+API_KEY_LOCAL_SECONDS = env.float("API_KEY_LOCAL_SECONDS", default=1.0)
 # instruments/{isin}/ responses are cached this long under the data version every load and edit bumps; only with a
 # cache shared by every process (Redis): with the per-process default a bump would not reach the other processes.
 API_DETAIL_CACHE_SECONDS = env.int("API_DETAIL_CACHE_SECONDS", default=300 if REDIS_URL else 0)

@@ -4,6 +4,9 @@ A verified key (with its user) is kept in the default cache for settings.API_KEY
 that a request costs no query; its revocation and expiry dates are checked again on every request, and saving or
 deleting the key or its user (revoke, deactivate) drops the entry at once (every process with a shared cache such
 as Redis; with the per-process default cache, other processes see the change within API_KEY_CACHE_SECONDS).
+Each process also holds the keys it verified for settings.API_KEY_LOCAL_SECONDS (default 1 s) without reading the
+cache (reading and unpickling the entry cost more than the rest of authentication): a save in another process
+reaches it within that time.
 """
 
 import time
@@ -55,12 +58,39 @@ def _cache_key(hashed_key: str) -> str:
     return f"api-key:{hashed_key}"
 
 
+_HELD: dict[str, tuple[ApiKey, float]] = {}  # hashed key -> (ApiKey, when this process took it from the cache)
+_HELD_MAX = 1000  # distinct keys held before the stale ones are dropped
+
+
 def api_key_authenticate_cached(raw_key: str):
-    """The active ApiKey (with its user) of a clear key, from the cache when verified in the last
-    API_KEY_CACHE_SECONDS, else as marketdata.selectors.api_key_authenticate finds it; its use is recorded."""
+    """The active ApiKey (with its user) of a clear key: held by this process for API_KEY_LOCAL_SECONDS, else from
+    the cache when verified in the last API_KEY_CACHE_SECONDS, else as marketdata.selectors.api_key_authenticate
+    finds it; its use is recorded (outside the held window)."""
     if "." not in raw_key:
         return None
-    cache_key, now = _cache_key(api_key_hash(raw_key)), time.time()
+    hashed_key, now = api_key_hash(raw_key), time.time()
+    held = _HELD.get(hashed_key)
+    if held is not None and now - held[1] < settings.API_KEY_LOCAL_SECONDS:
+        api_key = held[0]
+        return api_key if api_key.is_active and api_key.user.is_active else None
+    api_key = _api_key_from_cache(hashed_key, raw_key, now)
+    if api_key is not None and settings.API_KEY_LOCAL_SECONDS > 0:
+        if len(_HELD) >= _HELD_MAX:
+            _held_prune(now)
+        _HELD[hashed_key] = (api_key, now)
+    return api_key
+
+
+def _held_prune(now: float) -> None:
+    """Forget the keys held longer than API_KEY_LOCAL_SECONDS (all of them when every one is recent)."""
+    stale = [key for key, (_, held_at) in _HELD.items() if now - held_at >= settings.API_KEY_LOCAL_SECONDS]
+    for key in stale or list(_HELD):
+        _HELD.pop(key, None)
+
+
+def _api_key_from_cache(hashed_key: str, raw_key: str, now: float):
+    """The active ApiKey of a clear key from the shared cache, or verified against the database and cached."""
+    cache_key = _cache_key(hashed_key)
     api_key, verified_at = cache.get(cache_key) or (None, None)
     if api_key is not None and now - verified_at > settings.API_KEY_CACHE_SECONDS:
         api_key = None  # the entry's age stays bounded even when it is rewritten below
@@ -91,6 +121,8 @@ def api_key_cache_drop(sender, instance, **kwargs):
         hashed_keys = list(ApiKey.objects.filter(user_id=instance.pk).values_list("hashed_key", flat=True))
     if hashed_keys:
         cache.delete_many([_cache_key(hashed_key) for hashed_key in hashed_keys])
+        for hashed_key in hashed_keys:
+            _HELD.pop(hashed_key, None)
 
 
 for _signal in (post_save, post_delete):

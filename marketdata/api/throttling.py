@@ -52,6 +52,12 @@ def _rate_split(rate: str) -> tuple[int, int]:
     return _split_rate(rate)
 
 
+@functools.lru_cache(maxsize=4096)
+def _window_key(scope: str, rate: str, value: str, window: int) -> str:
+    """django-ratelimit's cache key of one client's counter in one window of a rate (hashed once per window)."""
+    return _make_cache_key(f"api:{scope}", window, _rate_split(rate), value, ALL)
+
+
 def rate_counts_increment(cache, keys_and_lifetimes: list[tuple[str, int]]) -> list[int | None]:
     """Add one to each counter (created with its lifetime in seconds when new); their new values, None where the cache
     failed. One round trip on Redis; on other caches an increment per key (and an add for a new one)."""
@@ -91,9 +97,9 @@ class RateLimitThrottle(BaseThrottle):
         value = rate_limit_key(None, request._request)
         windows = []
         for scope, rate in rates:
-            limit, period = parsed = _rate_split(rate)
+            limit, period = _rate_split(rate)
             window = _get_window(value, period)
-            windows.append((_make_cache_key(f"api:{scope}", window, parsed, value, ALL), limit, period, window))
+            windows.append((_window_key(scope, rate, value, window), limit, period, window))
         lifetimes = [(key, period + EXPIRATION_FUDGE) for key, _, period, _ in windows]
         try:
             counts = rate_counts_increment(caches[settings.RATELIMIT_USE_CACHE], lifetimes)

@@ -8,6 +8,7 @@ from django.test import Client
 
 from ingestion.services import ingestion_run
 from instruments.models import Instrument, Listing
+from marketdata.api import authentication
 from marketdata.models import ApiKey
 from marketdata.services import api_key_issue
 from tests.factories import InstrumentFactory, ListingFactory, VenueFactory, make_isin
@@ -103,6 +104,7 @@ def test_verified_api_key_is_cached_but_revocation_expiry_and_deactivation_apply
 
 def test_cached_api_key_past_its_expiry_is_refused_without_a_save(settings, db):
     settings.API_KEY_CACHE_SECONDS = 300
+    settings.API_KEY_LOCAL_SECONDS = 0  # the shared cache's entry alone
     expires_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
     api_key, raw_key = api_key_issue(user=make_user("analyst"), expires_at=expires_at)
     client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
@@ -110,4 +112,43 @@ def test_cached_api_key_past_its_expiry_is_refused_without_a_save(settings, db):
     cached_key, verified_at = cache.get(f"api-key:{api_key.hashed_key}")
     cached_key.expires_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)
     cache.set(f"api-key:{api_key.hashed_key}", (cached_key, verified_at), 300)  # as if an hour had passed
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 401
+
+
+def test_key_held_by_the_process_skips_the_cache_until_its_time_is_up(settings, db, monkeypatch):
+    settings.API_KEY_CACHE_SECONDS = 300
+    settings.API_KEY_LOCAL_SECONDS = 60
+    api_key, raw_key = api_key_issue(user=make_user("analyst"))
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 200
+    cache_reads = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: cache_reads.append(args))
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 200
+    assert cache_reads == []
+    monkeypatch.undo()
+    # Another process revokes the key: its signal reaches the shared cache, not this process's memory.
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=datetime.datetime.now(datetime.UTC))
+    cache.delete(f"api-key:{api_key.hashed_key}")
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 200
+    held_key, held_at = authentication._HELD[api_key.hashed_key]
+    authentication._HELD[api_key.hashed_key] = (held_key, held_at - 60)  # as if API_KEY_LOCAL_SECONDS had passed
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 401
+
+
+def test_key_held_by_the_process_is_refused_once_expired_or_saved(settings, db):
+    settings.API_KEY_LOCAL_SECONDS = 60
+    expires_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    api_key, raw_key = api_key_issue(user=make_user("analyst"), expires_at=expires_at)
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 200
+    held_key, _ = authentication._HELD[api_key.hashed_key]
+    held_key.expires_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1)  # an hour later
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 401
+    api_key.refresh_from_db()
+    api_key.expires_at = None
+    api_key.save()  # this process's save drops what it held
+    assert api_key.hashed_key not in authentication._HELD
+    assert client.get("/api/v1/cfi/ESVUFR/").status_code == 200
+    api_key.revoked_at = datetime.datetime.now(datetime.UTC)
+    api_key.save(update_fields=["revoked_at"])
     assert client.get("/api/v1/cfi/ESVUFR/").status_code == 401

@@ -1,0 +1,65 @@
+"""The detail selector's fast path: the driver's cursor and composed converters give what the ORM gives."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from instruments import selectors
+from instruments.models import Instrument
+from instruments.selectors import instrument_detail
+from tests.factories import FigiMappingFactory, InstrumentFactory, ListingFactory, TransparencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def isin() -> str:
+    """An instrument with every kind of detail row: listings, a FIGI and a transparency record."""
+    isin = InstrumentFactory(fixed_rate="2.5", maturity_date="2031-02-15", underlying_isins=["DE0005140008"]).isin
+    ListingFactory(instrument_id=isin, venue_id="XETR")
+    ListingFactory(instrument_id=isin, venue_id="XPAR", first_trade_date=None)
+    FigiMappingFactory(isin=isin)
+    TransparencyFactory(identifier=isin, statistics={"adt": "12.5"})
+    return isin
+
+
+def test_driver_cursor_and_logged_cursor_give_the_same_rows(isin):
+    unlogged = instrument_detail(isin)
+    with CaptureQueriesContext(connection) as queries:
+        logged = instrument_detail(isin)
+    assert len(queries) == 4  # instrument, listings, FIGIs, transparency: each seen by query logging
+    assert logged == unlogged
+    assert [listing["venue_id"] for listing in unlogged["listing_versions"]] == ["XETR", "XPAR"]
+    assert unlogged["figi_mappings"] and unlogged["transparency_records"]
+
+
+def test_every_composed_converter_maps_null_to_none(isin):
+    instrument_detail(isin)  # prepares the four queries
+    prepared = [query for (name, alias), query in selectors._PREPARED.items() if alias == connection.alias]
+    converters = [convert for query in prepared for _, convert in query.converters]
+    assert len(converters) >= 3  # at least the JSON columns; on SQLite dates, decimals and booleans too
+    for convert in converters:
+        assert convert(None) is None  # so skipping NULLs changes nothing
+
+
+def test_converted_values_match_the_orm(isin):
+    detail = instrument_detail(isin)
+    instrument = Instrument.objects.get(isin=isin)
+    for column in ("maturity_date", "fixed_rate", "underlying_isins", "attributes", "updated_at"):
+        assert detail[column] == getattr(instrument, column), column
+        assert type(detail[column]) is type(getattr(instrument, column)), column
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        {"big": 2**70, "negative": -(2**65)},  # beyond 64-bit integers
+        {"text": "Zürich € 😀", "nested": [{"a": [1, 2.5, None, True]}]},
+        {"float": 1e-7, "exponent": 1.5e300},
+    ],
+)
+def test_json_columns_read_as_the_orm_reads_them(tree):
+    isin = InstrumentFactory(attributes=tree).isin
+    read, stored = instrument_detail(isin)["attributes"], Instrument.objects.get(isin=isin).attributes
+    assert read == stored  # (PostgreSQL's jsonb may write numbers back differently from `tree`)
+    assert [type(value) for value in read.values()] == [type(value) for value in stored.values()]
