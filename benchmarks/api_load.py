@@ -16,10 +16,14 @@ and measures with wrk, at --connections connections, throughput and p50/p99 late
              deep are also timed as single requests made in turn (medians), which background load skews alike
 
 Targets: detail >= 0.5 x bare's requests/s with p99 < 50 ms (cold and warm); the deep page as fast as the first.
-The database is kept in --work (default var/bench_api) and reused when it already holds the listings.
+The database is kept in --work (default var/bench_api) and reused when it already holds the listings. Before each
+measured run it is read into the OS page cache (and, on PostgreSQL, its buffers with pg_prewarm), as a server's
+memory holds a database this size: the cold ISINs stay unseen by the response cache and by SQLite's own page cache.
+With --page-cache as-is nothing is read beforehand, and the figures include reading evicted pages back from disk
+(on machines whose memory manager drops file pages left idle for a while, e.g. DAMON reclaim, most of the database).
 
 Run: .venv/bin/python -m benchmarks.api_load --listings 1000000 [--database postgresql] [--duration 15]
-     [--redis-url redis://127.0.0.1:6379/9]
+     [--redis-url redis://127.0.0.1:6379/9] [--page-cache as-is]
 """
 
 import argparse
@@ -57,6 +61,12 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--redis-url", default="", help="use Redis as the cache (rate limit counters), e.g. db 9")
+    parser.add_argument(
+        "--page-cache",
+        choices=("warm", "as-is"),
+        default="warm",
+        help="read the database into memory before each run (warm), or leave the OS page cache as it is",
+    )
     return parser.parse_args()
 
 
@@ -239,6 +249,8 @@ def main() -> None:
         if settings.API_DETAIL_CACHE_SECONDS:
             targets["detail_warm"] = ("/api/v1/instruments/", key, warm_paths, warm_paths)
         for name, (path, credential, paths, warm_up) in targets.items():
+            if args.page_cache == "warm":
+                database_prewarm(args)
             for warm_path in warm_up or [path] * 50:
                 client.get(base + warm_path).raise_for_status()
             results[name] = wrk(args, base + path, credential, paths)
@@ -246,6 +258,26 @@ def main() -> None:
         figures["alternating_median_ms"] = alternating_medians(client, base, {"first": first, "deep": deep})
         print(f"alternating single requests, median ms: {figures['alternating_median_ms']}")
     report(args, figures, results)
+
+
+def database_prewarm(args) -> None:
+    """Read the benchmark database into memory: SQLite's files through the OS page cache, PostgreSQL's relations
+    into its buffers (pg_prewarm)."""
+    from django.db import connection
+
+    if args.database == "sqlite":
+        for path in (Path(connection.settings_dict["NAME"]), Path(f"{connection.settings_dict['NAME']}-wal")):
+            if path.exists():
+                with path.open("rb") as database_file:
+                    while database_file.read(1 << 20):
+                        pass
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cursor.execute(
+            "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')"
+        )
 
 
 def alternating_medians(client, base: str, paths: dict[str, str], rounds: int = 200) -> dict[str, float]:
@@ -266,7 +298,7 @@ def report(args, figures: dict, results: dict) -> None:
         f"\n{figures['listings']:,} listings, {figures['instruments']:,} instruments ({args.database}); "
         f"gunicorn {args.workers} sync workers, wrk {args.threads} threads x {args.connections} connections, "
         f"{args.duration} s each, all on this machine ({os.cpu_count()} cores, load average before the run "
-        f"{figures['load_average']:.2f}); detail response cache "
+        f"{figures['load_average']:.2f}); page cache {args.page_cache}; detail response cache "
         f"{figures['detail_cache_seconds'] or 'off'}{' s' if figures['detail_cache_seconds'] else ''}"
     )
     print(f"{'endpoint':12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'x bare':>9}{'non-2xx':>9}")

@@ -3,10 +3,12 @@
 import datetime
 import decimal
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from entities.api.serializers import LegalEntityBriefSerializer
@@ -79,6 +81,132 @@ def test_row_representers_give_what_the_serializers_give(full_record, zone):
             assert rows, serializer_class
             many = serializer_class(many=True)
             assert row_representer(many)(rows) == many.to_representation(rows), serializer_class
+
+
+class Text(str):
+    """A str subclass: CharField gives back a plain str of it."""
+
+
+EDGE_VALUES = {  # per field kind, values DRF converts (or refuses the fast path for), beside None
+    "text": [42, gettext_lazy("Not found."), Text("sub"), "", True],
+    "flag": [1, 0, "yes", "false"],
+    "decimal": [
+        decimal.Decimal("1.5"),
+        decimal.Decimal("1234567890.5"),  # more characters than places, but fewer places
+        decimal.Decimal("0.00000000001"),
+        decimal.Decimal("-0E-10"),
+        decimal.Decimal("12345678901234567.0000000000"),
+        decimal.Decimal("NaN"),
+        decimal.Decimal("1E+3"),
+        2.25,
+        7,
+        "3.10",
+    ],
+    "date": [datetime.date(2024, 2, 29), "2024-02-29", ""],
+    "datetime": [
+        datetime.datetime(2024, 3, 31, 0, 30, 0, 5, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 10, 27, 1, 30, tzinfo=ZoneInfo("Europe/Paris")),
+        datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+        datetime.datetime(2024, 7, 1, 12, 0),  # naive: made aware in the current zone
+        "2024-07-01T12:00:00Z",
+        "",
+    ],
+}
+ZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "Etc/UTC", datetime.UTC, None]
+
+
+def field_kind(field) -> str | None:
+    """The EDGE_VALUES key of a serializer field, None for a field these values do not fit."""
+    for kind, field_class in [
+        ("datetime", serializers.DateTimeField),
+        ("date", serializers.DateField),
+        ("decimal", serializers.DecimalField),
+        ("flag", serializers.BooleanField),
+        ("text", serializers.CharField),  # ChoiceField is no CharField: below
+        ("text", serializers.ChoiceField),
+    ]:
+        if isinstance(field, field_class):
+            return kind
+    return None
+
+
+def assert_same_output(serializer, data):
+    """The row representer gives what DRF gives: equal values and, rendered, the same bytes (so the same key order);
+    or the same error."""
+    try:
+        slow = serializer.to_representation(data)
+    except Exception as error:  # a value DRF refuses, e.g. a decimal beyond the field's digits
+        with pytest.raises(type(error)):
+            row_representer(serializer)(data)
+        return
+    fast = row_representer(serializer)(data)
+    assert fast == slow
+    assert JSONRenderer().render(fast) == JSONRenderer().render(slow)
+
+
+def edge_rows(serializer_class, row: dict):
+    """The row with every field in turn None and then each edge value of its kind."""
+    for field in serializer_class()._readable_fields:
+        if field.source == "*" or field.source not in row:
+            continue
+        yield {**row, field.source: None}
+        for value in EDGE_VALUES.get(field_kind(field), []):
+            yield {**row, field.source: value}
+
+
+@pytest.mark.parametrize("zone", ZONES, ids=str)
+def test_row_representers_give_what_the_serializers_give_on_edge_values(full_record, zone):
+    parts = [
+        (InstrumentSerializer, full_record),
+        (DebtSerializer, full_record),
+        (DerivativeSerializer, full_record),
+        (LegalEntityBriefSerializer, full_record["issuer"]),
+        (ListingSerializer, full_record["listing_versions"][0]),
+        (FigiMappingSerializer, full_record["figi_mappings"][0]),
+        (TransparencySerializer, full_record["transparency_records"][0]),
+    ]
+    with timezone.override(zone):
+        for serializer_class, row in parts:
+            for edge_row in edge_rows(serializer_class, row):
+                assert_same_output(serializer_class(), edge_row)
+                assert_same_output(serializer_class(many=True), [row, edge_row])
+
+
+def test_missing_nested_rows_give_what_the_serializer_gives(full_record):
+    bare = {
+        **full_record,
+        "issuer": None,
+        "listing_versions": [],
+        "figi_mappings": [],
+        "transparency_records": [],
+        "cfi_code": "",
+        "category": "E",
+        "maturity_date": None,
+        "total_issued_nominal": None,
+        "expiry_date": None,
+        "option_type": "",
+        "attributes": None,
+    }
+    assert_same_output(InstrumentSerializer(), bare)
+    assert row_representer(InstrumentSerializer())(bare)["issuer"] is None
+
+
+def test_without_time_zones_datetimes_are_written_as_drf_writes_them(full_record, settings):
+    settings.USE_TZ = False
+    for serializer_class, row in [
+        (InstrumentSerializer, full_record),
+        (ListingSerializer, full_record["listing_versions"][0]),
+    ]:
+        for edge_row in edge_rows(serializer_class, row):
+            if not any(isinstance(value, datetime.datetime) and value.tzinfo is None for value in edge_row.values()):
+                assert_same_output(serializer_class(), edge_row)  # DRF refuses naive values without USE_TZ too
+
+
+def test_keys_come_in_the_serializers_field_order(full_record):
+    data = row_representer(InstrumentSerializer())(full_record)
+    assert list(data) == list(InstrumentSerializer().fields)
+    assert list(data["listings"][0]) == list(ListingSerializer().fields)
+    assert list(data["derivative"]) == list(DerivativeSerializer().fields)
 
 
 def test_orjson_renderer_writes_the_bytes_json_renderer_writes(full_record):
