@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
@@ -309,12 +309,34 @@ def _converter_compose(functions: list, expression, connection) -> Callable:
     """One function of a column's value applying Django's converters for it in turn."""
     if len(functions) == 1:
         (function,) = functions
+        if connection.vendor == "sqlite" and _is_sqlite_datetime_converter(function):
+            return _sqlite_datetime_converter(function, expression, connection)
         return lambda value: function(value, expression, connection)
 
     def convert(value):
         for function in functions:
             value = function(value, expression, connection)
         return value
+
+    return convert
+
+
+def _is_sqlite_datetime_converter(function) -> bool:
+    """Whether a converter is Django's SQLite DateTimeField converter (imported here: not every database is SQLite)."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    return getattr(function, "__func__", None) is DatabaseOperations.convert_datetimefield_value
+
+
+def _sqlite_datetime_converter(function, expression, connection) -> Callable:
+    """Django's SQLite date-time converter, shortened for what the driver gives it: a naive datetime, made aware in
+    the connection's zone (connection.timezone, None without USE_TZ, is reset by Django when settings change)."""
+
+    def convert(value):
+        zone = connection.timezone
+        if zone is not None and type(value) is datetime and value.tzinfo is None:
+            return value.replace(tzinfo=zone)  # timezone.make_aware(value, zone)
+        return function(value, expression, connection)
 
     return convert
 

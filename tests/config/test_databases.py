@@ -1,6 +1,7 @@
 """DATABASE_TYPE switching: each backend's DATABASES entry, and start-up errors naming the variable."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ DATABASE_VARIABLES = (
     "DATABASE_TYPE",
     "DATABASE_URL",
     "SQLITE_DB_PATH",
+    "SQLITE_MMAP_SIZE",
     "POSTGRES_DB",
     "POSTGRES_USER",
     "POSTGRES_PASSWORD",
@@ -66,6 +68,17 @@ def test_sqlite_is_the_default_with_wal(build, tmp_path):
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == str(tmp_path / "var" / "marketdata.sqlite3")
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+@pytest.mark.parametrize(("variables", "expected"), [({}, 2**30), ({"SQLITE_MMAP_SIZE": "0"}, 0)])
+def test_sqlite_connections_read_through_a_memory_map_unless_turned_off(build, variables, expected):
+    config = build(**variables)
+    connection = sqlite3.connect(config["NAME"])
+    try:
+        connection.executescript(config["OPTIONS"]["init_command"])  # as Django runs it on each new connection
+        assert connection.execute("PRAGMA mmap_size").fetchone()[0] == expected
+    finally:
+        connection.close()
 
 
 def test_sqlite_path_comes_from_sqlite_db_path(build, tmp_path):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from instruments import selectors
-from instruments.models import Instrument
+from instruments.models import Instrument, Listing
 from instruments.selectors import instrument_detail
 from tests.factories import FigiMappingFactory, InstrumentFactory, ListingFactory, TransparencyFactory
 
@@ -42,8 +42,15 @@ def test_every_composed_converter_maps_null_to_none(isin):
         assert convert(None) is None  # so skipping NULLs changes nothing
 
 
-def test_converted_values_match_the_orm(isin):
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_converted_values_match_the_orm(isin, settings, use_tz):
+    settings.USE_TZ = use_tz  # date-times come back aware, or naive, as the ORM gives them
     detail = instrument_detail(isin)
+    listings = Listing.objects.filter(instrument_id=isin, is_current=True).order_by("venue_id")
+    assert [row["first_trade_date"] for row in detail["listing_versions"]] == [
+        listing.first_trade_date for listing in listings
+    ]
+    assert (detail["listing_versions"][0]["first_trade_date"].tzinfo is not None) is use_tz
     instrument = Instrument.objects.get(isin=isin)
     for column in ("maturity_date", "fixed_rate", "underlying_isins", "attributes", "updated_at"):
         assert detail[column] == getattr(instrument, column), column
