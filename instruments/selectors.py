@@ -150,7 +150,7 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         if not rows:
             return None
         row = rows[0]
-        issuer = {column: row.pop(f"issuer__{column}") for column in LEGAL_ENTITY_BRIEF_COLUMNS}
+        issuer = {column: row.pop(key) for column, key in _ISSUER_KEYS}
         row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
         row["listing_versions"] = _listing_rows(cursor, isin, as_of)
         has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
@@ -159,6 +159,9 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
             _prepared_rows(cursor, "transparency", _transparency_query, isin) if has_transparency else []
         )
     return row
+
+
+_ISSUER_KEYS = [(column, f"issuer__{column}") for column in LEGAL_ENTITY_BRIEF_COLUMNS]
 
 
 def _listing_rows(cursor, isin: str, as_of=None) -> list[dict]:

@@ -99,7 +99,7 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         """The full instrument; `?as_of=YYYY-MM-DD` gives the listings valid on that date."""
         isin = self.lookup_code()
         as_of = None
-        if "as_of" in request.query_params:  # (building the serializer costs more than the rest of a cached answer)
+        if request.META.get("QUERY_STRING") and "as_of" in request.query_params:  # (no query string: no QueryDict)
             params = AsOfQuerySerializer(data=request.query_params)
             params.is_valid(raise_exception=True)
             as_of = params.validated_data["as_of"]

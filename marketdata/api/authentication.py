@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import HTTP_HEADER_ENCODING, exceptions
+from rest_framework.authentication import BaseAuthentication
 
 from marketdata.models import ApiKey
 from marketdata.selectors import api_key_authenticate, api_key_hash
@@ -34,7 +34,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         """(user, ApiKey) for a valid key, None when no key header is sent, 401 for a bad, revoked or expired key."""
-        parts = get_authorization_header(request).split()
+        parts = authorization_header(request).split()
         if not parts or parts[0].lower() not in API_KEY_KEYWORDS:
             return None
         if len(parts) != 2:
@@ -51,6 +51,13 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate_header(self, request):
         """The WWW-Authenticate value of a 401."""
         return f'{self.keyword} realm="api"'
+
+
+def authorization_header(request) -> bytes:
+    """The Authorization header as bytes, read from META (DRF's get_authorization_header builds every header's entry
+    in request.headers first, which costs more than the rest of API key authentication)."""
+    header = request.META.get("HTTP_AUTHORIZATION", b"")
+    return header.encode(HTTP_HEADER_ENCODING) if isinstance(header, str) else header
 
 
 def _cache_key(hashed_key: str) -> str:

@@ -29,4 +29,6 @@ class OrjsonRenderer(JSONRenderer):
             rendered = orjson.dumps(data, default=self.encoder_class().default, option=ORJSON_OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80" not in rendered:  # neither U+2028 nor U+2029 (one search instead of two replaces)
+            return rendered
         return rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
