@@ -5,19 +5,25 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from entities.api import urls as entities_api
+from ingestion.api import urls as ingestion_api
+from instruments.api import urls as instruments_api
 from marketdata.api import auth_views as auth
 from marketdata.api.cfi import CfiView
 from marketdata.views import health_live, health_ready
+from venues.api import urls as venues_api
 
+# The apps' routes joined into one list rather than each included under an empty prefix: every include is one more
+# level the resolver walks and builds a match for, on every request.
 api_v1 = [
+    *instruments_api.urlpatterns,
+    *entities_api.urlpatterns,
+    *venues_api.urlpatterns,
+    *ingestion_api.urlpatterns,
+    path("cfi/<str:code>/", CfiView.as_view(), name="cfi-detail"),
     path("auth/token/", auth.TokenObtainPairView.as_view(), name="token-obtain"),
     path("auth/token/refresh/", auth.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/verify/", auth.TokenVerifyView.as_view(), name="token-verify"),
-    path("", include("instruments.api.urls")),
-    path("", include("entities.api.urls")),
-    path("", include("venues.api.urls")),
-    path("", include("ingestion.api.urls")),
-    path("cfi/<str:code>/", CfiView.as_view(), name="cfi-detail"),
 ]
 
 urlpatterns = [
