@@ -1,6 +1,7 @@
 """Reads of instruments: listing versions of an ISIN as of a date, and their history."""
 
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import NamedTuple
@@ -236,7 +237,9 @@ _PREPARED: dict[tuple[str, str], "_PreparedQuery"] = {}
 class _PreparedQuery(NamedTuple):
     """A values() query compiled for one database: SQL, parameters (the ISIN's place marked), names, converters."""
 
-    sql: str
+    sql: str  # for Django's cursor
+    driver_sql: str  # for the driver's cursor: on SQLite with the placeholders Django's SQLite cursor would write
+    driver_execute: Callable  # (driver cursor, driver_sql, params): the driver's own execute
     params: list | dict
     isin_at: list[int] | list[str]
     names: list[str]
@@ -265,7 +268,7 @@ def _prepared_rows(cursor, name: str, build, isin: str) -> list[dict]:
     else:
         with connection.wrap_database_errors:
             driver_cursor = cursor.cursor
-            driver_cursor.execute(prepared.sql, params)
+            prepared.driver_execute(driver_cursor, prepared.driver_sql, params)
             rows = driver_cursor.fetchall()
     names, converters = prepared.names, prepared.converters
     if not converters:
@@ -287,7 +290,8 @@ def _query_prepare(queryset, connection) -> _PreparedQuery:
     Each column's converters (Django's, for this database) become one function of the value. Every converter here
     maps NULL to None, so NULLs skip them (tests/instruments/test_detail_selector.py checks this).
     On SQLite the parameters are named: Django's SQLite cursor rewrites every `%s` placeholder with a regular
-    expression on each execution (tens of microseconds on these long statements), named ones with str % instead.
+    expression on each execution (tens of microseconds on these long statements), named ones with str % instead;
+    for the driver's cursor that rewrite is done here, once.
     """
     query = queryset.query
     compiler = query.get_compiler(connection=connection)
@@ -300,12 +304,21 @@ def _query_prepare(queryset, connection) -> _PreparedQuery:
     ]
     params = list(params)
     isin_at = [position for position, value in enumerate(params) if value == _PLACEHOLDER]
+    driver_sql, driver_execute = sql, _driver_execute
     if connection.vendor == "sqlite":
         keys = iter(range(len(params)))
         sql = _PARAMETER.sub(lambda match: match[0] if match[0] == "%%" else f"%(p{next(keys)})s", sql)
         params = {f"p{position}": value for position, value in enumerate(params)}
         isin_at = [f"p{position}" for position in isin_at]
-    return _PreparedQuery(sql, params, isin_at, names, converters)
+        # What Django's SQLite cursor makes of the SQL on every call (SQLiteCursorWrapper.convert_query), made once;
+        # the base class's execute then takes it as it is.
+        driver_sql, driver_execute = sql % {name: f":{name}" for name in params}, sqlite3.Cursor.execute
+    return _PreparedQuery(sql, driver_sql, driver_execute, params, isin_at, names, converters)
+
+
+def _driver_execute(driver_cursor, sql: str, params) -> None:
+    """The driver cursor's execute, as Django's cursor calls it."""
+    driver_cursor.execute(sql, params)
 
 
 def _converter_compose(functions: list, expression, connection) -> Callable:
