@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from marketdata.api.base import ISIN_PARAMETER, CodeLookupMixin
 from marketdata.api.pagination import InstrumentPagination
+from marketdata.api.renderers import rendered_response
 from marketdata.identifiers import isin_error
 from marketdata.selectors import data_version
 
@@ -106,13 +107,13 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         data = _instrument_detail_cached(isin, as_of)
         if data is None:
             raise NotFound(f"No instrument with ISIN {isin}.")
-        return Response(data)
+        return rendered_response(request, data)
 
     @extend_schema(filters=False, parameters=[ISIN_PARAMETER], responses=ListingSerializer(many=True))
     @action(detail=True, pagination_class=None)
     def history(self, request, *args, **kwargs):
         """Every version of every listing of the ISIN, per venue, oldest first."""
-        return Response(listing_versions_data(instrument_history(self.lookup_code())))
+        return rendered_response(request, listing_versions_data(instrument_history(self.lookup_code())))
 
     @extend_schema(request=InstrumentLookupQuerySerializer, responses=InstrumentLookupSerializer)
     @action(

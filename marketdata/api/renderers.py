@@ -1,7 +1,9 @@
 """The API's JSON renderer: DRF's JSONRenderer output, written by orjson."""
 
 import orjson
+from django.http import HttpResponse
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 # Dates and times, dataclasses and the rest go to DRF's encoder, as with json.dumps.
 ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -32,3 +34,14 @@ class OrjsonRenderer(JSONRenderer):
         if b"\xe2\x80" not in rendered:  # neither U+2028 nor U+2029 (one search instead of two replaces)
             return rendered
         return rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
+def rendered_response(request, data) -> HttpResponse:
+    """What `Response(data)` gives once rendered, rendered here when the negotiated renderer is OrjsonRenderer with
+    no media type parameters (DRF's template-response machinery costs more than the rendering itself); with any
+    other renderer (the browsable API, `; indent=`), a Response as usual. The view's headers (Allow, Vary) are
+    added by DRF either way."""
+    renderer, media_type = request.accepted_renderer, request.accepted_media_type
+    if type(renderer) is not OrjsonRenderer or media_type != renderer.media_type:
+        return Response(data)
+    return HttpResponse(renderer.render(data, media_type), content_type=media_type)

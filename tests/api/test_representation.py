@@ -233,3 +233,39 @@ def test_orjson_renderer_writes_the_bytes_json_renderer_writes(full_record):
         for accepted in ("application/json", "application/json; indent=4"):
             assert OrjsonRenderer().render(data, accepted) == JSONRenderer().render(data, accepted), (data, accepted)
     assert OrjsonRenderer().render(None) == JSONRenderer().render(None)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/instruments/{isin}/", "/api/v1/instruments/{isin}/history/"])
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("", None),
+        ("", "application/json"),
+        ("", "*/*"),
+        ("", "application/json; indent=2"),
+        ("", "text/html"),
+        ("?format=json", None),
+        ("?format=api", None),
+        ("?as_of=2024-01-01", None),
+    ],
+)
+def test_responses_rendered_at_once_equal_drf_responses(full_record, path, query, accept, monkeypatch):
+    from rest_framework.response import Response
+
+    from instruments.api import views
+    from tests.api.base import client_for, make_user
+
+    client = client_for(make_user("analyst"))
+    url = path.format(isin=full_record["isin"]) + query
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    fast = client.get(url, **headers)
+    monkeypatch.setattr(views, "rendered_response", lambda request, data: Response(data))
+    drf = client.get(url, **headers)
+    assert fast.status_code == drf.status_code == 200
+    rendered_at_once = accept in (None, "application/json", "*/*") and "format=api" not in query
+    assert (not isinstance(fast, Response)) is rendered_at_once
+    if fast["Content-Type"].startswith("text/html"):  # the browsable API: a Response both times (CSRF tokens differ)
+        assert fast["Content-Type"] == drf["Content-Type"]
+        return
+    assert fast.content == drf.content
+    assert sorted(fast.items()) == sorted(drf.items())
