@@ -1,14 +1,11 @@
 """Reads of instruments: listing versions of an ISIN as of a date, and their history."""
 
-import re
-import sqlite3
-from collections.abc import Callable
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
 from entities.selectors import LEGAL_ENTITY_BRIEF_COLUMNS
+from marketdata.prepared_queries import prepared_rows
 
 from .models import Listing
 
@@ -142,12 +139,12 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
     Keys: the INSTRUMENT_DETAIL_COLUMNS, `issuer` (a dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not
     loaded), `listing_versions` (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and
     `transparency_records`. Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled
-    once per process (building a query costs more than running it).
+    once per process (marketdata.prepared_queries: building a query costs more than running it).
     """
     from django.db import connection
 
     with connection.cursor() as cursor:
-        rows = _prepared_rows(cursor, "instrument", _instrument_query, isin)
+        rows = prepared_rows(cursor, "instruments.instrument", _instrument_query, isin)
         if not rows:
             return None
         row = rows[0]
@@ -155,9 +152,9 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
         row["listing_versions"] = _listing_rows(cursor, isin, as_of)
         has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
-        row["figi_mappings"] = _prepared_rows(cursor, "figi", _figi_query, isin) if has_figi else []
+        row["figi_mappings"] = prepared_rows(cursor, "instruments.figi", _figi_query, isin) if has_figi else []
         row["transparency_records"] = (
-            _prepared_rows(cursor, "transparency", _transparency_query, isin) if has_transparency else []
+            prepared_rows(cursor, "instruments.transparency", _transparency_query, isin) if has_transparency else []
         )
     return row
 
@@ -168,7 +165,7 @@ _ISSUER_KEYS = [(column, f"issuer__{column}") for column in LEGAL_ENTITY_BRIEF_C
 def _listing_rows(cursor, isin: str, as_of=None) -> list[dict]:
     """The current listings of an ISIN (or those valid on `as_of`) as dicts with the venue's name, by MIC."""
     if as_of is None:
-        return _prepared_rows(cursor, "current_listings", _current_listing_query, isin)
+        return prepared_rows(cursor, "instruments.current_listings", _current_listing_query, isin)
     return list(listing_list_as_of(isin, as_of).annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED))
 
 
@@ -228,136 +225,6 @@ def _venue_name():
     from venues.models import Venue
 
     return Subquery(Venue.objects.filter(mic=OuterRef("venue_id")).values("market_name")[:1])
-
-
-_PLACEHOLDER = "\x00isin\x00"  # stands for the ISIN in a compiled query's parameters
-_PREPARED: dict[tuple[str, str], "_PreparedQuery"] = {}
-
-
-class _PreparedQuery(NamedTuple):
-    """A values() query compiled for one database: SQL, parameters (the ISIN's place marked), names, converters."""
-
-    sql: str  # for Django's cursor
-    driver_sql: str  # for the driver's cursor: on SQLite with the placeholders Django's SQLite cursor would write
-    driver_execute: Callable  # (driver cursor, driver_sql, params): the driver's own execute
-    params: list | dict
-    isin_at: list[int] | list[str]
-    names: list[str]
-    converters: list[tuple[int, Callable]]  # (column position, value -> Python value), applied to non-NULL values
-
-
-def _prepared_rows(cursor, name: str, build, isin: str) -> list[dict]:
-    """The rows (dicts) of the values() query `build(isin)` returns, run on `cursor`: the SQL and the value converters
-    are worked out once per process and database, then the query runs with this ISIN, its values converted as Django
-    converts them (dates, decimals, JSON).
-
-    Unless something observes queries (query logging as in assertNumQueries or DEBUG, execute wrappers), the query
-    runs on the driver's cursor that Django's cursor wraps: the same call Django makes, without the wrapper's layers,
-    which cost more per request than these indexed reads.
-    """
-    connection = cursor.db
-    prepared = _PREPARED.get((name, connection.alias))
-    if prepared is None:
-        prepared = _PREPARED[(name, connection.alias)] = _query_prepare(build(_PLACEHOLDER), connection)
-    params = prepared.params.copy()
-    for place in prepared.isin_at:
-        params[place] = isin
-    if connection.queries_logged or connection.execute_wrappers:
-        cursor.execute(prepared.sql, params)
-        rows = cursor.fetchall()
-    else:
-        with connection.wrap_database_errors:
-            driver_cursor = cursor.cursor
-            prepared.driver_execute(driver_cursor, prepared.driver_sql, params)
-            rows = driver_cursor.fetchall()
-    names, converters = prepared.names, prepared.converters
-    if not converters:
-        return [dict(zip(names, row, strict=True)) for row in rows]
-    converted = []
-    for row in rows:
-        row = list(row)
-        for position, convert in converters:
-            value = row[position]
-            if value is not None:  # NULL stays None through every converter of these columns (see _query_prepare)
-                row[position] = convert(value)
-        converted.append(dict(zip(names, row, strict=True)))
-    return converted
-
-
-def _query_prepare(queryset, connection) -> _PreparedQuery:
-    """Compile a values() queryset whose ISIN parameter is _PLACEHOLDER, with the converters of its columns.
-
-    Each column's converters (Django's, for this database) become one function of the value. Every converter here
-    maps NULL to None, so NULLs skip them (tests/instruments/test_detail_selector.py checks this).
-    On SQLite the parameters are named: Django's SQLite cursor rewrites every `%s` placeholder with a regular
-    expression on each execution (tens of microseconds on these long statements), named ones with str % instead;
-    for the driver's cursor that rewrite is done here, once.
-    """
-    query = queryset.query
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
-    columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
-    converters = [
-        (position, _converter_compose(functions, expression, connection))
-        for position, (functions, expression) in compiler.get_converters(columns).items()
-    ]
-    params = list(params)
-    isin_at = [position for position, value in enumerate(params) if value == _PLACEHOLDER]
-    driver_sql, driver_execute = sql, _driver_execute
-    if connection.vendor == "sqlite":
-        keys = iter(range(len(params)))
-        sql = _PARAMETER.sub(lambda match: match[0] if match[0] == "%%" else f"%(p{next(keys)})s", sql)
-        params = {f"p{position}": value for position, value in enumerate(params)}
-        isin_at = [f"p{position}" for position in isin_at]
-        # What Django's SQLite cursor makes of the SQL on every call (SQLiteCursorWrapper.convert_query), made once;
-        # the base class's execute then takes it as it is.
-        driver_sql, driver_execute = sql % {name: f":{name}" for name in params}, sqlite3.Cursor.execute
-    return _PreparedQuery(sql, driver_sql, driver_execute, params, isin_at, names, converters)
-
-
-def _driver_execute(driver_cursor, sql: str, params) -> None:
-    """The driver cursor's execute, as Django's cursor calls it."""
-    driver_cursor.execute(sql, params)
-
-
-def _converter_compose(functions: list, expression, connection) -> Callable:
-    """One function of a column's value applying Django's converters for it in turn."""
-    if len(functions) == 1:
-        (function,) = functions
-        if connection.vendor == "sqlite" and _is_sqlite_datetime_converter(function):
-            return _sqlite_datetime_converter(function, expression, connection)
-        return lambda value: function(value, expression, connection)
-
-    def convert(value):
-        for function in functions:
-            value = function(value, expression, connection)
-        return value
-
-    return convert
-
-
-def _is_sqlite_datetime_converter(function) -> bool:
-    """Whether a converter is Django's SQLite DateTimeField converter (imported here: not every database is SQLite)."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    return getattr(function, "__func__", None) is DatabaseOperations.convert_datetimefield_value
-
-
-def _sqlite_datetime_converter(function, expression, connection) -> Callable:
-    """Django's SQLite date-time converter, shortened for what the driver gives it: a naive datetime, made aware in
-    the connection's zone (connection.timezone, None without USE_TZ, is reset by Django when settings change)."""
-
-    def convert(value):
-        zone = connection.timezone
-        if zone is not None and type(value) is datetime and value.tzinfo is None:
-            return value.replace(tzinfo=zone)  # timezone.make_aware(value, zone)
-        return function(value, expression, connection)
-
-    return convert
-
-
-_PARAMETER = re.compile("%%|%s")
 
 
 def instrument_history(isin: str) -> list[dict]:

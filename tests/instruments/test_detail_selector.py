@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from instruments import selectors
 from instruments.models import Instrument, Listing
 from instruments.selectors import instrument_detail
+from marketdata import prepared_queries
 from tests.factories import FigiMappingFactory, InstrumentFactory, ListingFactory, TransparencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_driver_cursor_and_logged_cursor_give_the_same_rows(isin):
 
 def test_every_composed_converter_maps_null_to_none(isin):
     instrument_detail(isin)  # prepares the four queries
-    prepared = [query for (name, alias), query in selectors._PREPARED.items() if alias == connection.alias]
+    prepared = [query for (name, alias), query in prepared_queries._PREPARED.items() if alias == connection.alias]
     converters = [convert for query in prepared for _, convert in query.converters]
     assert len(converters) >= 3  # at least the JSON columns; on SQLite dates, decimals and booleans too
     for convert in converters:
