@@ -90,10 +90,9 @@ def _keyed(field: fields.Field) -> bool:
 
 def _values_getter(keys: list[str]) -> Callable:
     """A function giving the tuple of a row's values at these keys."""
-    if len(keys) == 1:
-        key = keys[0]
-        return lambda row: (row[key],)
-    return itemgetter(*keys)  # no keys: never called
+    if len(keys) <= 1:
+        return lambda row: tuple(row[key] for key in keys)  # itemgetter needs a key, and gives no tuple for one
+    return itemgetter(*keys)
 
 
 def _convert_in_place(data: dict, kept: list[fields.Field]) -> None:

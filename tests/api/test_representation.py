@@ -269,3 +269,11 @@ def test_responses_rendered_at_once_equal_drf_responses(full_record, path, query
         return
     assert fast.content == drf.content
     assert sorted(fast.items()) == sorted(drf.items())
+
+
+def test_serializer_without_fields_kept_as_stored_is_planned(full_record):
+    class DatesOnly(serializers.Serializer):
+        maturity_date = serializers.DateField()
+        updated_at = serializers.DateTimeField()
+
+    assert row_representer(DatesOnly())(full_record) == DatesOnly().to_representation(full_record)
