@@ -5,6 +5,7 @@ import binascii
 import datetime
 import decimal
 import json
+import math
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -59,6 +60,22 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    return value
+
+
+def _cursor_scalar(value):
+    """A cursor value a column can be compared with: a finite number, or text any database stores (valid UTF-8, no
+    NUL); anything else (a list, an object, infinity, a lone surrogate) raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("a cursor value must be a string or a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a cursor number must be finite")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError("a cursor integer must fit in 64 bits")
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError for a lone surrogate
+        if "\x00" in value:
+            raise ValueError("a cursor string may not hold NUL")
     return value
 
 
@@ -194,9 +211,19 @@ class KeysetPagination(BasePagination):
                 raise ValueError("cursor belongs to another ordering")
             fields = {field.attname: field for field in model._meta.concrete_fields}
             position = [
-                None if v is None else fields[t.name].to_python(v) for t, v in zip(self.terms, position, strict=True)
+                None if v is None else fields[t.name].to_python(_cursor_scalar(v))
+                for t, v in zip(self.terms, position, strict=True)
             ]
-        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error, DjangoValidationError) as error:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            UnicodeError,
+            OverflowError,
+            RecursionError,
+            binascii.Error,
+            DjangoValidationError,
+        ) as error:
             raise NotFound("Invalid cursor.") from error
         return position, reverse
 

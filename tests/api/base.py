@@ -5,7 +5,9 @@ and sets a few attributes; the inherited tests check authentication, permission 
 cursor paging, filters, 400/404 answers and that the query count does not grow with the number of rows.
 """
 
-from urllib.parse import urlsplit
+import base64
+import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -130,6 +132,19 @@ class ListEndpointTests(EndpointTests):
         assert self.get(self.get_list_url(), cursor="").status_code == 200
         assert self.get(self.get_list_url(), ordering="no-such-order").status_code == 400
         assert self.get(self.get_list_url(), cursor="not-a-cursor").status_code == 404
+
+    def test_tampered_cursors_are_invalid_cursor_404s(self):
+        self.create_rows(2)
+        link = self.get(self.get_list_url() + "?page_size=1").json()["next"]
+        cursor = parse_qs(urlsplit(link).query)["cursor"][0]
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "==="))
+        nested = "[" * 1200 + "1" + "]" * 1200
+        for tampered in ('"\\ud800"', "1e999", '"a\\u0000b"', nested, str(10**30), '{"a": 1}', "true"):
+            text = json.dumps({**payload, "p": ["__VALUE__"] * len(payload["p"])}).replace('"__VALUE__"', tampered)
+            token = base64.urlsafe_b64encode(text.encode()).decode()
+            response = self.get(self.get_list_url(), cursor=token)
+            assert response.status_code == 404, (tampered[:20], response.status_code)
+            assert response.json()["error"]["message"] == "Invalid cursor.", tampered[:20]
 
     def test_filters(self):
         for params, expected in self.filter_cases():
