@@ -1,11 +1,59 @@
-"""ISIN (ISO 6166), LEI (ISO 17442), MIC (ISO 10383) and CFI (ISO 10962) format checks."""
+"""ISIN (ISO 6166), LEI (ISO 17442), MIC (ISO 10383), CFI (ISO 10962) and currency (ISO 4217) checks."""
 
 import re
+
+import pycountry
 
 ISIN_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
 LEI_RE = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 MIC_RE = re.compile(r"^[A-Z0-9]{4}$")
 CFI_RE = re.compile(r"^[A-Z]{6}$")
+
+
+# ISIN prefixes (ISO 6166:2021 4.1 a): an ISO 3166 alpha-2 country code or a code ISO 3166 reserves, "XS",
+# "EZ" or "ZZ" (its Annex A, Table A.1), or another prefix the registration authority (ANNA) names.
+# Sources: ISO 6166:2021 4.1 a) as its BS edition's preview quotes it; ANNA's ISIN page
+# (anna-web.org/standards/isin-iso-6166: EZ for OTC derivatives allocated by the ANNA DSB); python-stdnum's
+# stdnum/isin.py list of prefixes in use; ESMA's FIRDS/FITRS samples in data/ (EZ, XS, EU and AN ISINs).
+# QZ is named by none of these (it is only an ISO 3166 user-assigned code) and is not accepted.
+ISIN_RESERVED_PREFIXES = {
+    "XS": "international securities (Euroclear Bank, Clearstream Banking)",
+    "EZ": "OTC derivatives (ANNA Derivatives Service Bureau)",
+    "ZZ": "reserved by ISO 6166:2021 Annex A",
+    "EU": "European Union (ISO 3166 exceptional reservation)",
+    "XA": "CUSIP Global Services as substitute numbering agency",
+    "XB": "NSD Russia as substitute numbering agency",
+    "XC": "WM Datenservice Germany as substitute numbering agency",
+    "XD": "SIX Financial Information as substitute numbering agency",
+    "XF": "assigned internally, not unique",
+    "XK": "Kosovo (temporary code, not in ISO 3166)",
+    "QS": "internal use (Euroclear France; temporary in Germany)",
+    "QT": "internal use (Switzerland)",
+}
+# ISO 3166-1 exceptional reservations (AC, CP, ...), beside the current codes and the formerly used ones of
+# ISO 3166-3 (ISINs are never reissued: AN, Netherlands Antilles until 2010, is in real FITRS data).
+_ISO_3166_EXCEPTIONALLY_RESERVED = ("AC", "CP", "DG", "EA", "EU", "EZ", "FX", "IC", "SU", "TA", "UK", "UN")
+ISIN_PREFIXES = frozenset(
+    {country.alpha_2 for country in pycountry.countries}
+    | {getattr(country, "alpha_2", "") for country in pycountry.historic_countries} - {""}
+    | set(_ISO_3166_EXCEPTIONALLY_RESERVED)
+    | set(ISIN_RESERVED_PREFIXES)
+)
+
+# ISO 4217 codes withdrawn since MiFIR reference data began (2018) that FIRDS records reported before the
+# withdrawal still carry; the current list comes from pycountry.
+WITHDRAWN_CURRENCIES = {
+    "BGN": "Bulgarian lev (euro from 2026)",
+    "HRK": "Croatian kuna (euro from 2023)",
+    "ANG": "Netherlands Antillean guilder (replaced by XCG)",
+    "CUC": "Cuban convertible peso",
+    "MRO": "Mauritanian ouguiya (replaced by MRU)",
+    "STD": "Sao Tome and Principe dobra (replaced by STN)",
+    "VEF": "Venezuelan bolivar fuerte (replaced by VES)",
+    "SLL": "Sierra Leonean leone (replaced by SLE)",
+    "ZWL": "Zimbabwe dollar (replaced by ZWG)",
+}
+CURRENCY_CODES = frozenset({currency.alpha_3 for currency in pycountry.currencies} | set(WITHDRAWN_CURRENCIES))
 
 
 class IdentifierError(ValueError):
@@ -41,6 +89,8 @@ def isin_error(value: str) -> str | None:
         return "an ISIN has 12 characters"
     if not ISIN_RE.match(value):
         return "an ISIN is 2 letters, 9 letters or digits and a check digit"
+    if value[:2] not in ISIN_PREFIXES:
+        return f"country prefix {value[:2]!r} is not an ISO 3166-1 code or an ISO 6166 reserved prefix"
     expected = isin_check_digit(value[:11])
     if int(value[11]) != expected:
         return f"check digit is {value[11]}, expected {expected}"
@@ -63,6 +113,13 @@ def mic_error(value: str) -> str | None:
     if not isinstance(value, str) or not MIC_RE.match(value):
         return "a MIC is 4 letters or digits"
     return None
+
+
+def currency_error(code: str) -> str | None:
+    """Why a value is not an ISO 4217 currency code (current, or withdrawn since 2018), or None when it is."""
+    if code.__class__ is str and code in CURRENCY_CODES:
+        return None
+    return f"currency {code!r} is not an ISO 4217 code"
 
 
 def is_valid_isin(value: str) -> bool:

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 from marketdata.cfi import NOT_APPLICABLE, _tables
-from marketdata.identifiers import _alnum_to_digits, isin_check_digit
+from marketdata.identifiers import ISIN_PREFIXES, _alnum_to_digits, isin_check_digit
 
 
 def _with_lei_check_digits(body: str) -> str:
@@ -30,7 +30,9 @@ def _cfi_codes() -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(tables.groups)).flatmap(codes_of)
 
 
-ISIN_CODES = st.from_regex(r"\A[A-Z]{2}[A-Z0-9]{9}\Z").map(lambda body: f"{body}{isin_check_digit(body)}")
+ISIN_CODES = st.builds(str.__add__, st.sampled_from(sorted(ISIN_PREFIXES)), st.from_regex(r"\A[A-Z0-9]{9}\Z")).map(
+    lambda body: f"{body}{isin_check_digit(body)}"
+)
 LEI_CODES = st.from_regex(r"\A[A-Z0-9]{18}\Z").map(_with_lei_check_digits)
 MIC_CODES = st.from_regex(r"\A[A-Z0-9]{4}\Z")
 CFI_CODES = _cfi_codes()

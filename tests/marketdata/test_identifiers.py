@@ -8,11 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketdata.identifiers import (
+    CURRENCY_CODES,
+    ISIN_PREFIXES,
     IdentifierError,
+    currency_error,
     is_valid_isin,
     is_valid_lei,
     is_valid_mic,
     isin_check_digit,
+    isin_error,
     validate_isin,
     validate_lei,
     validate_mic,
@@ -120,7 +124,9 @@ def test_transposed_isin_digits_are_caught():
     assert not is_valid_isin("US0378313005")
 
 
-ISIN_BODY = st.from_regex(r"\A[A-Z]{2}[A-Z0-9]{9}\Z", fullmatch=True)
+ISIN_BODY = st.builds(
+    str.__add__, st.sampled_from(sorted(ISIN_PREFIXES)), st.from_regex(r"\A[A-Z0-9]{9}\Z", fullmatch=True)
+)
 
 
 @given(ISIN_BODY)
@@ -160,3 +166,59 @@ def test_property_exactly_one_pair_of_check_digits_makes_a_lei(body):
     check = f"{98 - number % 97:02d}"
     assert is_valid_lei(body + check)
     assert not is_valid_lei(body + f"{(int(check) + 1) % 100:02d}")
+
+
+@pytest.mark.parametrize(
+    "isin",
+    [
+        # Real ISINs from ESMA's samples in tests/fixtures/firds and data/fitrs:
+        "XS2911096670",  # international (Euroclear/Clearstream)
+        "EZV1JDJ1R5Q9",  # OTC derivative, ANNA DSB (the DLTINS excerpt)
+        "EU000A2QMW50",  # European Union
+        "ANN5639Y5530",  # Netherlands Antilles (ISO 3166-3 formerly used code; FITRS sample)
+        "US0378331005",
+    ],
+)
+def test_reserved_and_former_prefixes_pass(isin):
+    assert isin_error(isin) is None
+
+
+@pytest.mark.parametrize("prefix", ["QZ", "AA", "QQ", "XX", "OO"])
+def test_unknown_country_prefixes_are_rejected_by_name(prefix):
+    body = prefix + "000000000"
+    isin = body + str(isin_check_digit(body))  # a correct check digit: the prefix alone is wrong
+    assert isin_error(isin) == (f"country prefix {prefix!r} is not an ISO 3166-1 code or an ISO 6166 reserved prefix")
+    with pytest.raises(IdentifierError, match=f"country prefix '{prefix}'"):
+        validate_isin(isin)
+
+
+def test_prefixes_hold_every_iso_3166_country_and_the_iso_6166_reservations():
+    import pycountry
+
+    assert {country.alpha_2 for country in pycountry.countries} <= ISIN_PREFIXES
+    assert {"XS", "EZ", "EU", "ZZ", "XA", "XB", "XC", "XD"} <= ISIN_PREFIXES
+    assert "QZ" not in ISIN_PREFIXES
+
+
+@given(st.from_regex(r"\A[A-Z]{2}\Z", fullmatch=True), st.from_regex(r"\A[A-Z0-9]{9}\Z", fullmatch=True))
+def test_property_a_prefix_outside_the_table_is_always_rejected_whatever_the_rest(prefix, rest):
+    body = prefix + rest
+    error = isin_error(body + str(isin_check_digit(body)))
+    assert (error is None) == (prefix in ISIN_PREFIXES)
+    if error:
+        assert repr(prefix) in error
+
+
+@pytest.mark.parametrize("code", ["EUR", "USD", "GBP", "CHF", "JPY", "XAU", "XXX", "HRK", "BGN"])
+def test_iso_4217_codes_and_withdrawn_ones_firds_still_carries_pass(code):
+    assert currency_error(code) is None
+
+
+@pytest.mark.parametrize("code", ["EÜR", "eur", "EURO", "EU", "", "ABC", "GBX", None])
+def test_other_currency_codes_are_rejected_by_name(code):
+    assert currency_error(code) == f"currency {code!r} is not an ISO 4217 code"
+
+
+@given(st.text(min_size=0, max_size=4))
+def test_property_currency_error_agrees_with_the_table(code):
+    assert (currency_error(code) is None) == (code in CURRENCY_CODES)
