@@ -8,7 +8,7 @@ per INSERT, and SQLite's and PostgreSQL's limits); lookups send at most LOOKUP_C
 from datetime import UTC, date
 
 import orjson
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils import timezone
 
 LOOKUP_CHUNK = 500  # codes per `__in` query (SQL Server: 2,100 parameters per statement)
@@ -110,6 +110,24 @@ def rows_insert(model, names, rows: list[tuple]) -> None:
     params = _adapted(rows, _row_adapters(model, names), stamp_values)
     with connection.cursor() as cursor:
         for chunk in chunks(params, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def rows_insert_raw(model, columns: list[str], rows: list, using: str) -> None:
+    """Insert rows of driver-ready values for the named table columns on the `using` database, by executemany.
+
+    Nothing is adapted or stamped: the caller gives what the target's driver takes (a database copy).
+    """
+    if not rows:
+        return
+    target = connections[using]
+    quote = target.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with target.cursor() as cursor:
+        for chunk in chunks(rows, 5000):
             cursor.executemany(sql, chunk)
 
 
