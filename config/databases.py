@@ -37,6 +37,19 @@ def sqlite_database(env: environ.Env, base_dir: Path) -> dict:
     }
 
 
+def db_timeouts(env: environ.Env) -> tuple[int, int]:
+    """(connect, statement) timeouts in seconds: DB_CONNECT_TIMEOUT_SECONDS (default 5) bounds the wait for a server
+    that does not accept or answer the handshake; DB_STATEMENT_TIMEOUT_SECONDS (default 300, 0 for none) stops any one
+    statement, a load's or a request's, that runs longer."""
+    return env.int("DB_CONNECT_TIMEOUT_SECONDS", default=5), env.int("DB_STATEMENT_TIMEOUT_SECONDS", default=300)
+
+
+def postgresql_options(env: environ.Env) -> dict:
+    """libpq options: the connect timeout, and the statement timeout set for every session."""
+    connect, statement = db_timeouts(env)
+    return {"connect_timeout": connect, "options": f"-c statement_timeout={statement * 1000}"}
+
+
 def postgresql_database(env: environ.Env) -> dict:
     """PostgreSQL from DATABASE_URL, or from the POSTGRES_* variables."""
     if env.str("DATABASE_URL", default=""):
@@ -44,6 +57,7 @@ def postgresql_database(env: environ.Env) -> dict:
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL when DATABASE_TYPE=postgresql.")
         config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        config["OPTIONS"] = {**postgresql_options(env), **config.get("OPTIONS", {})}  # the URL's own options win
         return config
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -53,6 +67,7 @@ def postgresql_database(env: environ.Env) -> dict:
         "HOST": env.str("POSTGRES_HOST", default="127.0.0.1"),
         "PORT": env.str("POSTGRES_PORT", default="5432"),
         "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+        "OPTIONS": postgresql_options(env),
     }
 
 
@@ -74,7 +89,12 @@ def azure_sql_database(env: environ.Env) -> dict:
         "HOST": server,
         "PORT": env.str("AZURE_SQL_PORT", default="1433"),
         "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
-        "OPTIONS": {"driver": env.str("AZURE_SQL_DRIVER", default="ODBC Driver 18 for SQL Server")},
+        "OPTIONS": {
+            "driver": env.str("AZURE_SQL_DRIVER", default="ODBC Driver 18 for SQL Server"),
+            # mssql-django: the login timeout and each query's timeout, in seconds (see db_timeouts).
+            "connection_timeout": db_timeouts(env)[0],
+            "query_timeout": db_timeouts(env)[1],
+        },
     }
     if auth_method == "sql":
         config["USER"] = _required(env, "AZURE_SQL_USERNAME", "azure_sql")

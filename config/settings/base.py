@@ -7,6 +7,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.caches import cache_from_env
 from config.databases import database_from_env
 from config.keyvault import load_key_vault_secrets
 
@@ -75,18 +76,11 @@ TEMPLATES = [
 DATABASES = {"default": database_from_env(env, BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by all processes), else per process.
+# Cache: Redis when REDIS_URL is set (shared by all processes), else per process. Redis is an accelerator: when it
+# is unreachable every read misses and the service answers from the database (config/caches.py).
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = cache_from_env(env, REDIS_URL)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Files: local folder by default, Azure Blob Storage when AZURE_STORAGE_* is set.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "files"))
@@ -132,7 +126,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["marketdata.api.permissions.ReadAuthenticatedWriteCurator"],
     "DEFAULT_THROTTLE_CLASSES": ["marketdata.api.throttling.RateLimitThrottle"],
     "EXCEPTION_HANDLER": "marketdata.api.exceptions.api_exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API takes JSON bodies only
+    # The API takes JSON bodies only, nested at most API_JSON_MAX_DEPTH levels (checked before parsing).
+    "DEFAULT_PARSER_CLASSES": ["marketdata.api.parsers.DepthLimitedJSONParser"],
     # DRF's JSON output written by orjson; the browsable API stays.
     "DEFAULT_RENDERER_CLASSES": [
         "marketdata.api.renderers.OrjsonRenderer",
@@ -144,6 +139,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
@@ -266,6 +262,10 @@ OPENFIGI_JOBS_PER_REQUEST_WITH_KEY = env.int("OPENFIGI_JOBS_PER_REQUEST_WITH_KEY
 OPENFIGI_CONCURRENCY = env.int("OPENFIGI_CONCURRENCY", default=4)  # requests in flight (all within the budget)
 OPENFIGI_NO_MATCH_RETRY_DAYS = env.int("OPENFIGI_NO_MATCH_RETRY_DAYS", default=30)  # ask again after a warning
 ENRICH_FIGI_BATCH = env.int("ENRICH_FIGI_BATCH", default=1000)  # (ISIN, MIC) pairs mapped and stored per batch
+
+# /health/ready/ answers within this many seconds whatever hangs (a check still running then is "timeout", 503);
+# gunicorn's --timeout (Dockerfile) stays well above it.
+HEALTH_READY_TIMEOUT_SECONDS = env.float("HEALTH_READY_TIMEOUT_SECONDS", default=3.0)
 
 # Admin: changelists never count more rows than this (fast on millions of rows).
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10_000)

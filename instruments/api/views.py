@@ -10,12 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from marketdata.api.base import ISIN_PARAMETER, CodeLookupMixin
 from marketdata.api.pagination import InstrumentPagination
+from marketdata.api.parsers import DepthLimitedJSONParser
 from marketdata.api.renderers import rendered_response
 from marketdata.identifiers import isin_error
 from marketdata.selectors import data_version
@@ -60,11 +60,19 @@ class _Echo:
         return value
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
+
+
+def _csv_cell(value):
+    """A text cell a spreadsheet would read as a formula, prefixed with a quote (OWASP); other cells as they are."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
 def _csv_lines(rows):
     writer = csv.writer(_Echo())
     yield writer.writerow(BRIEF_FIELDS)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_csv_cell(value) for value in row])
 
 
 def _instrument_detail_cached(isin: str, as_of) -> dict | None:
@@ -122,7 +130,7 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         pagination_class=None,
         throttle_scope="expensive",
         read_only_post=True,
-        parser_classes=[JSONParser],
+        parser_classes=[DepthLimitedJSONParser],
     )
     def lookup(self, request):
         """Up to 1,000 ISINs at once: the instruments found, the ISINs not found and the invalid values."""
