@@ -79,3 +79,15 @@ def download_cache_prune_task(older_than_days: float | None = None) -> int:
     """Delete local copies of stored files older than DOWNLOAD_CACHE_DAYS (or `older_than_days`); how many went."""
     days = settings.DOWNLOAD_CACHE_DAYS if older_than_days is None else older_than_days
     return len(download_cache_prune(days))
+
+
+@shared_task(soft_time_limit=HOUR, time_limit=HOUR + 300)
+def storage_tier_task() -> dict:
+    """Move stored blobs to cool or archive by age, delete those past retention; counts (none on local storage)."""
+    from .storage import StorageNotBlob, storage_tier_apply, storage_tier_plan
+
+    try:
+        plan = storage_tier_apply(storage_tier_plan())
+    except StorageNotBlob:
+        return {"moved": 0, "deleted": 0, "failed": 0, "skipped": "not Azure Blob Storage"}
+    return {"moved": len(plan.moves), "deleted": len(plan.deletions), "failed": len(plan.errors)}

@@ -94,11 +94,20 @@ if AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME:
     if AZURE_STORAGE_CONNECTION_STRING:
         _azure_options["connection_string"] = AZURE_STORAGE_CONNECTION_STRING
     else:
+        from azure.identity import DefaultAzureCredential
+
+        # The managed identity (or any DefaultAzureCredential source); without it django-storages goes anonymous.
         _azure_options["account_name"] = AZURE_STORAGE_ACCOUNT_NAME
-        _azure_options["token_credential"] = None  # DefaultAzureCredential via django-storages
+        _azure_options["token_credential"] = DefaultAzureCredential()
     _file_storage = {"BACKEND": "storages.backends.azure_storage.AzureStorage", "OPTIONS": _azure_options}
 else:
     _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+# Storage plan (ingestion/storage.py, storage_report / storage_tier): a budget, and blob ages in days for the tiers.
+STORAGE_BUDGET_GB = env.float("STORAGE_BUDGET_GB", default=5.0)
+STORAGE_WARN_PERCENT = env.float("STORAGE_WARN_PERCENT", default=80.0)
+STORAGE_COOL_DAYS = env.int("STORAGE_COOL_DAYS", default=7)
+STORAGE_ARCHIVE_DAYS = env.int("STORAGE_ARCHIVE_DAYS", default=30)
+STORAGE_RETENTION_DAYS = env.int("STORAGE_RETENTION_DAYS", default=365)
 STORAGES = {
     "default": _file_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -222,6 +231,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "ingestion.tasks.download_cache_prune_task",
             "schedule": crontab(hour=5, minute=0),
         },
+        # Blob tiers by age and retention (ingestion/storage.py), before the morning's loads.
+        "storage-tier-daily": {"task": "ingestion.tasks.storage_tier_task", "schedule": crontab(hour=4, minute=30)},
     }
 )
 
