@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import load_backend
 
 
 def database_config(url: str) -> dict:
@@ -23,15 +24,14 @@ def database_alias(url: str | None, alias: str):
     if url is None:
         yield DEFAULT_DB_ALIAS
         return
-    defaults = connections.configure_settings({DEFAULT_DB_ALIAS: {}, alias: database_config(url)})
-    connections.settings[alias] = defaults[alias]
+    config = connections.configure_settings({DEFAULT_DB_ALIAS: {}, alias: database_config(url)})[alias]
+    # A connection of this thread only, not an entry of settings.DATABASES: nothing else sees it.
+    connections[alias] = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
     try:
         yield alias
     finally:
-        if hasattr(connections._connections, alias):
-            connections[alias].close()
-            delattr(connections._connections, alias)
-        del connections.settings[alias]
+        connections[alias].close()
+        del connections[alias]
 
 
 def database_label(alias: str) -> str:

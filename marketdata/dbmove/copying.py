@@ -112,12 +112,12 @@ def _target_prepare(chosen: list, target: str, replace: bool) -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _seeded_reset(chosen: list, source: str, target: str, id_maps: dict) -> None:
+def _seeded_reset(chosen: list, source: str, target: str) -> None:
     """Resuming: drop the migration-made rows (roles) the target still holds in place of the source's."""
     from marketdata.dbmove.verifying import table_check
 
     seeded = [model for model in chosen if model._meta.label_lower in SEEDED]
-    if any(not table_check(model, source, target, id_maps).ok for model in seeded):
+    if any(not table_check(model, source, target).ok for model in seeded):
         connection = connections[target]
         with transaction.atomic(using=target), connection.cursor() as cursor:
             for model in reversed(seeded):  # small tables, written in one batch each: all or nothing
@@ -210,7 +210,7 @@ def database_copy(
     id_maps = id_maps_sync(source, target, create=True)
     data_models = [model for model in chosen if model._meta.label_lower not in REMAPPED]
     if resume:
-        _seeded_reset(data_models, source, target, id_maps)
+        _seeded_reset(data_models, source, target)
     else:
         _target_prepare(data_models, target, replace)
     results = [
