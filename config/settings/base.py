@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "marketdata.api.schema.error_responses_hook",
+        "marketdata.api.schema_nullable.nullable_without_type_hook",  # null nested objects valid under 3.0.3
     ],
     # One OpenAPI enum name per choice set that shares a field name with another.
     "ENUM_NAME_OVERRIDES": {

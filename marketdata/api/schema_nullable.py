@@ -1,0 +1,63 @@
+"""OpenAPI 3.0.3: nullable schemas that carry no `type` rewritten so that null validates (a drf-spectacular hook).
+
+drf-spectacular writes a nullable nested serializer as `{"allOf": [{"$ref": ...}], "nullable": true}`. Under
+OpenAPI 3.0.3 `nullable` only adds null to the `type` beside it; with no `type` it does nothing, and the
+referenced object rejects null, so standard validators (openapi-schema-validator) reject every null nested
+object. This hook writes each such schema as `{"oneOf": [{"$ref": ...}, NULL_SCHEMA]}`, keeping its annotations
+(readOnly, description, ...): the same shape drf-spectacular writes under OpenAPI 3.1 (`{"type": "null"}` there).
+"""
+
+from .schema import HTTP_METHODS
+
+# Only null: `nullable` adds null to the object type beside it, and the enum leaves null alone.
+NULL_SCHEMA = {"type": "object", "nullable": True, "enum": [None]}
+# Keywords that apply to the whole value, left on the outer schema when its assertions move into oneOf.
+ANNOTATIONS = ("title", "description", "readOnly", "writeOnly", "deprecated", "example", "externalDocs", "default")
+COMBINERS = ("oneOf", "anyOf")
+# Values that are data, not schemas: never rewritten.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def nullable_without_type_hook(result, generator, request, public):
+    """Rewrite every `nullable: true` schema without a `type` so that null validates under OpenAPI 3.0."""
+    if not str(result.get("openapi", "")).startswith("3.0"):
+        return result  # OpenAPI 3.1 has no `nullable`: drf-spectacular writes {"type": "null"} itself
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        _rewrite(schema)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in HTTP_METHODS:
+                _rewrite(operation)
+    return result
+
+
+def _rewrite(node, names_schemas: bool = False) -> None:
+    """Walk a schema (or any part of the document) and fix each untyped nullable schema in place."""
+    if isinstance(node, list):
+        for item in node:
+            _rewrite(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if names_schemas or key not in DATA_KEYS:  # under "properties" every key is a field name
+            _rewrite(value, names_schemas=key == "properties" and not names_schemas)
+    if node.get("nullable") is True and "type" not in node:
+        _make_null_valid(node)
+
+
+def _make_null_valid(schema: dict) -> None:
+    """One untyped nullable schema: its assertions become the first oneOf member, null the second."""
+    del schema["nullable"]
+    if "$ref" not in schema and "allOf" not in schema:
+        for combiner in COMBINERS:
+            if combiner in schema:
+                schema[combiner].append(dict(NULL_SCHEMA))  # e.g. oneOf of enums: one more member, null
+                return
+        if "enum" in schema and None not in schema["enum"]:
+            schema["enum"].append(None)
+        return  # otherwise an untyped schema already admits null
+    assertions = {key: schema.pop(key) for key in list(schema) if key not in ANNOTATIONS}
+    if list(assertions) == ["allOf"] and len(assertions["allOf"]) == 1:
+        assertions = assertions["allOf"][0]  # drf-spectacular's {"allOf": [{"$ref": ...}]}: the $ref itself
+    schema["oneOf"] = [assertions, dict(NULL_SCHEMA)]
