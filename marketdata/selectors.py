@@ -3,12 +3,14 @@
 import hashlib
 import hmac
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,13 @@ def _broker():
 
 
 def _storage():
-    default_storage.exists("health-probe")
+    """Read the storage itself: the first page of the container's blobs (a missing container fails), or the folder."""
+    storage = storages["default"]
+    if hasattr(storage, "azure_container"):
+        next(iter(storage.client.list_blobs(results_per_page=1)), None)
+    else:
+        Path(storage.location).mkdir(parents=True, exist_ok=True)  # as FileSystemStorage does on its first save
+        os.listdir(storage.location)
 
 
 # Checks of what the service runs without (Redis is an accelerator): a failure there is "degraded", not "error".

@@ -2,6 +2,7 @@
 
 from django.http import JsonResponse
 
+from .health import external_status, version_info
 from .selectors import dependencies_check
 
 
@@ -18,4 +19,6 @@ def health_ready(request):
     states = {check["status"] for check in checks.values()}
     healthy = states <= {"ok", "degraded"}
     status = "unavailable" if not healthy else "degraded" if "degraded" in states else "ok"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
+    # GLEIF, OpenFIGI and ESMA as last seen (marketdata/health.py): reported, never a reason for 503.
+    body = {"status": status, **version_info(), "checks": checks, "sources": external_status()}
+    return JsonResponse(body, status=200 if healthy else 503)

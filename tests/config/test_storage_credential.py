@@ -25,6 +25,7 @@ def test_account_name_alone_gets_a_token_from_the_managed_identity():
         env.update(
             {"AZURE_STORAGE_ACCOUNT_NAME": "stmarketdatastaging", "DJANGO_SETTINGS_MODULE": "config.settings.base"}
         )
+        env["DJANGO_SECRET_KEY"] = "storage-credential-test-key"  # base settings without DEBUG need their own key
         result = subprocess.run(
             [sys.executable, "-c", "import django; django.setup()\n" + PROBE],
             cwd=ROOT,
