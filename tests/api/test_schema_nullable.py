@@ -7,6 +7,7 @@ from openapi_schema_validator import OAS30Validator
 from marketdata.api.schema_nullable import NULL_SCHEMA, nullable_without_type_hook
 
 REF = {"$ref": "#/components/schemas/Brief"}
+NULL_ENUM = {"$ref": "#/components/schemas/NullEnum"}  # drf-spectacular's null member of a nullable choice
 BRIEF = {"type": "object", "properties": {"lei": {"type": "string"}}, "required": ["lei"]}
 
 
@@ -62,6 +63,15 @@ def test_fields_named_like_keywords_combiners_and_enums():
     assert properties["choice"] == {"oneOf": [{"type": "string", "enum": ["A"]}, NULL_SCHEMA]}
     assert properties["code"] == {"enum": ["A", "B", None]}
     assert properties["name"] == {"type": "string", "nullable": True}  # typed: already right
+
+
+def test_a_combiner_that_already_admits_null_gets_no_second_null_member():
+    doc = document({"style": {"oneOf": [{"$ref": "#/components/schemas/StyleEnum"}, NULL_ENUM], "nullable": True}})
+    doc["components"]["schemas"] |= {"StyleEnum": {"type": "string", "enum": ["A"]}, "NullEnum": {"enum": [None]}}
+    properties = rewrite(doc)["components"]["schemas"]["Holder"]["properties"]
+    assert properties["style"] == {"oneOf": [{"$ref": "#/components/schemas/StyleEnum"}, NULL_ENUM]}
+    validator = OAS30Validator({**doc["components"]["schemas"]["Holder"], "components": doc["components"]})
+    assert validator.is_valid({"style": None}) and validator.is_valid({"style": "A"})
 
 
 def test_openapi_31_is_left_alone():
