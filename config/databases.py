@@ -50,25 +50,40 @@ def postgresql_options(env: environ.Env) -> dict:
     return {"connect_timeout": connect, "options": f"-c statement_timeout={statement * 1000}"}
 
 
+def connection_reuse(env: environ.Env, config: dict) -> dict:
+    """Server databases: connections kept DB_CONN_MAX_AGE seconds (default 60) and checked before reuse
+    (DB_CONN_HEALTH_CHECKS, default on: a connection the server or a failover dropped is replaced, not failed);
+    or, PostgreSQL with DB_POOL=true, psycopg's pool (DB_POOL_MIN_SIZE 2, DB_POOL_MAX_SIZE 10, DB_POOL_TIMEOUT 10 s)."""
+    config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    config.setdefault("CONN_HEALTH_CHECKS", env.bool("DB_CONN_HEALTH_CHECKS", default=True))
+    if config["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=False):
+        config["CONN_MAX_AGE"] = 0  # the pool keeps the connections (Django refuses both)
+        config["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }  # with CONN_HEALTH_CHECKS, Django has the pool check each connection before handing it out
+    return config
+
+
 def postgresql_database(env: environ.Env) -> dict:
     """PostgreSQL from DATABASE_URL, or from the POSTGRES_* variables."""
     if env.str("DATABASE_URL", default=""):
         config = env.db_url("DATABASE_URL")
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL when DATABASE_TYPE=postgresql.")
-        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
         config["OPTIONS"] = {**postgresql_options(env), **config.get("OPTIONS", {})}  # the URL's own options win
-        return config
-    return {
+        return connection_reuse(env, config)
+    config = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": env.str("POSTGRES_DB", default="marketdata"),
         "USER": env.str("POSTGRES_USER", default=""),
         "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
         "HOST": env.str("POSTGRES_HOST", default="127.0.0.1"),
         "PORT": env.str("POSTGRES_PORT", default="5432"),
-        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
         "OPTIONS": postgresql_options(env),
     }
+    return connection_reuse(env, config)
 
 
 def azure_sql_database(env: environ.Env) -> dict:
@@ -88,7 +103,6 @@ def azure_sql_database(env: environ.Env) -> dict:
         "NAME": database,
         "HOST": server,
         "PORT": env.str("AZURE_SQL_PORT", default="1433"),
-        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
         "OPTIONS": {
             "driver": env.str("AZURE_SQL_DRIVER", default="ODBC Driver 18 for SQL Server"),
             # mssql-django: the login timeout and each query's timeout, in seconds (see db_timeouts).
@@ -105,7 +119,7 @@ def azure_sql_database(env: environ.Env) -> dict:
         config["USER"] = env.str("AZURE_CLIENT_ID", default="")
         config["PASSWORD"] = ""
         config["OPTIONS"]["extra_params"] = f"Authentication=ActiveDirectoryMsi;{encrypt}"
-    return config
+    return connection_reuse(env, config)
 
 
 def database_from_env(env: environ.Env, base_dir: Path) -> dict:
