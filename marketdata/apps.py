@@ -1,6 +1,8 @@
 """App config for the shared core."""
 
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 # Models whose saves and deletes make cached API responses stale (marketdata.services.data_version_bump).
 CACHED_DATA_MODELS = (
@@ -20,7 +22,15 @@ class MarketdataConfig(AppConfig):
     verbose_name = "Market data core"
 
     def ready(self):
-        """Connect the role-permission hook, the API key cache receivers and the data version receivers."""
+        """Refuse a known secret key without DEBUG; connect the role-permission hook, the API key cache receivers and
+        the data version receivers."""
+        from config.settings.base import LOCAL_SECRET_KEY
+
+        if not settings.DEBUG and settings.SECRET_KEY in ("", LOCAL_SECRET_KEY):
+            raise ImproperlyConfigured(
+                "DJANGO_SECRET_KEY is required when DEBUG is off: the repository's local key signs tokens anyone can "
+                "forge (set DJANGO_SECRET_KEY, or DJANGO_DEBUG=true for local development)."
+            )
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         import marketdata.api.authentication  # noqa: F401 - connects the receivers that drop cached API keys

@@ -13,10 +13,14 @@ cleanup() {
 trap cleanup EXIT
 
 export DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=False
+# Without DEBUG the settings refuse the repository's key: a throwaway one for this run.
+DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+export DJANGO_SECRET_KEY
 export DATABASE_TYPE=sqlite SQLITE_DB_PATH="$WORK/db.sqlite3" MEDIA_ROOT="$WORK/files" REDIS_URL=""
 export CELERY_TASK_ALWAYS_EAGER=True LOG_LEVEL=WARNING
 # Fuzzing sends thousands of requests: raise the rate limits for this run (they are tested in tests/api/).
 export API_RATE_LIMITS_DEFAULT=1000000/m API_RATE_LIMITS_TOKEN=1000000/m API_RATE_LIMITS_EXPENSIVE=1000000/m
+export API_RATE_LIMITS_ANONYMOUS=1000000/m API_RATE_LIMITS_FAILED_CREDENTIALS=1000000/m
 
 echo "==> throwaway database $SQLITE_DB_PATH"
 .venv/bin/python manage.py migrate --no-input -v 0

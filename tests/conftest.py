@@ -28,5 +28,8 @@ def _fresh_cache():
     """Each test starts with an empty cache, so API rate limit counters never leak between tests."""
     from django.core.cache import cache
 
+    from marketdata.api import middleware
+
     cache.clear()
+    middleware._BLOCKED.clear()  # IPs this process blocked after failed credentials
     yield

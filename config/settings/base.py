@@ -19,7 +19,10 @@ if env_file.exists():
     env.read_env(str(env_file))
 load_key_vault_secrets()
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
+# No default: local.py uses LOCAL_SECRET_KEY only with DEBUG on, and marketdata.apps refuses to start any settings
+# with DEBUG off whose key is empty or that one (a key in the repository would let anyone sign a superuser's JWT).
+LOCAL_SECRET_KEY = "insecure-local-development-key-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "marketdata",
     "venues",
     "entities",
@@ -45,13 +49,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketdata.api.middleware.PreAuthenticationThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +127,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Admin login lockout (django-axes, attempts in the database, so it holds with Redis down): AXES_FAILURE_LIMIT wrong
+# passwords for one username from one IP lock that pair out for AXES_COOLOFF_MINUTES (429), a success resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "marketdata.api.throttling.client_ip"  # the API's rule (API_CLIENT_IP_HEADER behind a proxy)
+
+# Content-Security-Policy on every response (django-csp): scripts only from this origin (Swagger UI's init script is
+# served as a file: SpectacularSwaggerSplitView); inline styles allowed (Swagger UI's page and admin widgets use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -185,6 +218,10 @@ API_RATE_LIMITS = {
     "default": env.list("API_RATE_LIMITS_DEFAULT", default=["100/m", "1000/h"]),
     "token": env.list("API_RATE_LIMITS_TOKEN", default=["10/m"]),
     "expensive": env.list("API_RATE_LIMITS_EXPENSIVE", default=["10/m"]),
+    # Per IP, before authentication (marketdata/api/middleware.py): requests without credentials, and 401s to
+    # requests with credentials (wrong API keys, JWTs, passwords to auth/token/); past either, 429 with Retry-After.
+    "anonymous": env.list("API_RATE_LIMITS_ANONYMOUS", default=["60/m"]),
+    "failed_credentials": env.list("API_RATE_LIMITS_FAILED_CREDENTIALS", default=["10/m", "50/h"]),
 }
 RATELIMIT_USE_CACHE = "default"
 # django-ratelimit's defaults, spelled out: every request reads them, and a setting left out costs an exception.

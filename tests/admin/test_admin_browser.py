@@ -49,6 +49,7 @@ def test_analyst_finds_an_instrument_and_cannot_change_it(live_server, kfw_bond)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(15_000)
+            blocked = csp_violations(page)
             page.goto(f"{live_server.url}/admin/login/?next=/admin/instruments/instrument/")
             page.fill("#id_username", "ana")
             page.fill("#id_password", PASSWORD)
@@ -75,6 +76,36 @@ def test_analyst_finds_an_instrument_and_cannot_change_it(live_server, kfw_bond)
             assert "FRAB" in listings and "(MIC not loaded)" in listings
             assert page.locator("input[name=_save], input[name=_continue], a.deletelink").count() == 0
             page.screenshot(path=str(SCREENSHOTS / "analyst-instrument.png"), full_page=True)
+            assert blocked == []  # the Content-Security-Policy let every script and style the admin uses run
         finally:
             browser.close()
     assert (SCREENSHOTS / "analyst-instrument.png").stat().st_size > 10_000
+
+
+def csp_violations(page) -> list[str]:
+    """The Content-Security-Policy violations the page reports from now on (filled in as they happen)."""
+    found = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and found.append(message.text))
+    return found
+
+
+def test_swagger_ui_renders_under_the_content_security_policy(live_server, transactional_db):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(15_000)
+            blocked = csp_violations(page)
+            response = page.goto(f"{live_server.url}/api/docs/")
+            assert "script-src 'self'" in response.headers["content-security-policy"]
+            page.wait_for_selector(".swagger-ui .info .title")  # the init script ran and loaded the schema
+            assert "marketdata API" in page.inner_text(".swagger-ui .info .title")
+            assert page.locator(".opblock").count() > 10
+            assert blocked == []
+        finally:
+            browser.close()
