@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from marketdata.services import data_version_bump
+from marketdata.telemetry import load_metrics_record
 
 from .choices import RunStatus
 from .models import IngestionRun
@@ -57,6 +58,7 @@ def ingestion_run_finish(run: IngestionRun, counts: LoadCounts, status: str = Ru
     run.error = error
     run.finished_at = timezone.now()
     run.save()
+    load_metrics_record(run, counts)  # records read and rejected, duration, records/s (Application Insights)
     data_version_bump()  # cached API responses show the new data
     return run
 
