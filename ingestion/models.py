@@ -22,6 +22,9 @@ class IngestionRun(models.Model):
     records_rejected = models.PositiveBigIntegerField(default=0)
     rejected_sample = models.JSONField(default=list, blank=True, help_text="The first rejected records and why.")
     error = models.TextField(blank=True, default="")
+    warnings = models.JSONField(default=list, blank=True, help_text="What the load noticed but did not refuse.")
+    host = models.CharField(max_length=255, blank=True, default="", help_text="The machine whose process ran the load.")
+    pid = models.PositiveIntegerField(null=True, blank=True, help_text="The id of the process that ran the load.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -13,3 +13,10 @@ def ingestion_run_already_loaded(source: str, checksum: str) -> IngestionRun | N
         .order_by("-started_at")
         .first()
     )
+
+
+def firds_full_load_exists() -> bool:
+    """True once a FIRDS full file (FULINS) has been loaded: deltas before that apply to records never loaded."""
+    from .choices import Source
+
+    return IngestionRun.objects.filter(source=Source.FIRDS, file_type="FULINS", status=RunStatus.SUCCEEDED).exists()

@@ -1,9 +1,14 @@
 """Writes of ingestion: the IngestionRun record every load keeps."""
 
-import traceback
+import logging
+import os
+import re
+import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from marketdata.services import data_version_bump
@@ -13,6 +18,8 @@ from .choices import RunStatus
 from .models import IngestionRun
 
 REJECTED_SAMPLE_SIZE = 50
+logger = logging.getLogger(__name__)
+_HOST = socket.gethostname()
 
 
 @dataclass
@@ -42,8 +49,60 @@ class LoadCounts:
 
 
 def ingestion_run_start(source: str, file_name: str, file_type: str = "", checksum: str = "") -> IngestionRun:
-    """Record that a load of one file has started."""
-    return IngestionRun.objects.create(source=source, file_name=file_name, file_type=file_type, checksum=checksum)
+    """Record that a load of one file has started (first marking failed the runs a dead process left running)."""
+    ingestion_runs_fail_stale()
+    return IngestionRun.objects.create(
+        source=source, file_name=file_name, file_type=file_type, checksum=checksum, host=_HOST, pid=os.getpid()
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    """True when a process with this id runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, as another user
+        return True
+    return True
+
+
+def ingestion_runs_fail_stale() -> list[IngestionRun]:
+    """Mark failed, with the reason, the runs left `running` by a process that died (SIGKILL, the OOM killer, a lost
+    machine): on this machine, one whose process no longer runs; on any, one started more than
+    settings.INGESTION_RUN_STALE_HOURS ago. Called when a load starts, and by a periodic task."""
+    now = timezone.now()
+    cutoff = now - timedelta(hours=settings.INGESTION_RUN_STALE_HOURS)
+    failed = []
+    for run in IngestionRun.objects.filter(status=RunStatus.RUNNING).only("pk", "host", "pid", "started_at"):
+        if run.started_at < cutoff:
+            reason = (
+                f"Abandoned: still running {settings.INGESTION_RUN_STALE_HOURS:g} hours after it started "
+                f"(process {run.pid or '?'} on {run.host or 'an unknown machine'}); no load runs that long."
+            )
+        elif run.host == _HOST and run.pid and run.pid != os.getpid() and not _process_alive(run.pid):
+            reason = (
+                f"Abandoned: process {run.pid} on {run.host}, which ran this load, ended without finishing it "
+                "(killed, e.g. by SIGKILL or the out-of-memory killer)."
+            )
+        else:
+            continue
+        if IngestionRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, finished_at=now, error=reason
+        ):
+            logger.warning("ingestion run %s marked failed: %s", run.pk, reason)
+            failed.append(run)
+    return failed
+
+
+# The folders of an absolute path (POSIX or Windows) in an error message, not a URL's: only the file name is stored.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.\\])(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/:]+[\\/])+")
+
+
+def run_error_message(error: BaseException) -> str:
+    """What a failed run stores and curators see: the error's type and message, absolute paths cut to the file name
+    (the server's folders are nobody's business; the full traceback goes to the log)."""
+    return _ABSOLUTE_PATH.sub("", f"{type(error).__name__}: {error}")[:2000]
 
 
 def ingestion_run_finish(run: IngestionRun, counts: LoadCounts, status: str = RunStatus.SUCCEEDED, error: str = ""):
@@ -75,6 +134,7 @@ def ingestion_run(source: str, file_name: str, file_type: str = "", checksum: st
     try:
         yield run, counts
     except BaseException as error:
-        ingestion_run_finish(run, counts, RunStatus.FAILED, f"{error}\n\n{traceback.format_exc(limit=5)}")
+        logger.exception("ingestion run %s (%s %s) failed", run.pk, source, file_name)  # the traceback: logs only
+        ingestion_run_finish(run, counts, RunStatus.FAILED, run_error_message(error))
         raise
     ingestion_run_finish(run, counts, run.status if run.status != RunStatus.RUNNING else RunStatus.SUCCEEDED)

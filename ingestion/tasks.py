@@ -11,6 +11,7 @@ from django.conf import settings
 
 from .choices import RunStatus
 from .pipelines.firds import firds_load_date, firds_load_file
+from .services import ingestion_runs_fail_stale
 from .sources.esma import EsmaRegistryClient, RegistryFile
 from .sources.http import SourceUnavailable, download_cache_prune, file_download, local_path
 
@@ -79,6 +80,12 @@ def download_cache_prune_task(older_than_days: float | None = None) -> int:
     """Delete local copies of stored files older than DOWNLOAD_CACHE_DAYS (or `older_than_days`); how many went."""
     days = settings.DOWNLOAD_CACHE_DAYS if older_than_days is None else older_than_days
     return len(download_cache_prune(days))
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def ingestion_runs_fail_stale_task() -> list[int]:
+    """Mark failed the runs a dead process left `running`; their ids."""
+    return [run.pk for run in ingestion_runs_fail_stale()]
 
 
 @shared_task(soft_time_limit=HOUR, time_limit=HOUR + 300)

@@ -7,26 +7,32 @@ from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from .roles import DATA_APPS, ROLE_ACTIONS
+from .roles import DATA_APPS, ROLE_ACTIONS, role_apps
 
 
 def roles_sync_permissions(app_config=None, using=DEFAULT_DB_ALIAS, apps=global_apps, **_kwargs):
-    """Grant each role its actions on every model of the data apps (idempotent; runs after migrate)."""
+    """Give each role exactly its actions on the models of its data apps (idempotent; runs after migrate): grant what
+    is missing, withdraw any other data-app permission (e.g. analysts' view of ingestion runs, granted before)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    installed = {config.label for config in global_apps.get_app_configs()}
     for role, actions in ROLE_ACTIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        codenames = [
-            f"{action}_{model._meta.model_name}"
-            for app_label in DATA_APPS
-            if app_label in {config.label for config in global_apps.get_app_configs()}
+        labels = [label for label in role_apps(role) if label in installed]
+        wanted = {
+            (app_label, f"{action}_{model._meta.model_name}")
+            for app_label in labels
             for model in global_apps.get_app_config(app_label).get_models()
             for action in actions
-        ]
-        permissions = Permission.objects.using(using).filter(
-            content_type__app_label__in=DATA_APPS, codename__in=codenames
+        }
+        permissions = (
+            Permission.objects.using(using)
+            .filter(content_type__app_label__in=labels, codename__in={codename for _, codename in wanted})
+            .select_related("content_type")
         )
-        group.permissions.add(*permissions)
+        group.permissions.add(*[p for p in permissions if (p.content_type.app_label, p.codename) in wanted])
+        extra = group.permissions.filter(content_type__app_label__in=DATA_APPS).select_related("content_type")
+        group.permissions.remove(*[p for p in extra if (p.content_type.app_label, p.codename) not in wanted])
 
 
 def admin_user_ensure(username: str, password: str, email: str = "") -> tuple[object, bool]:

@@ -265,6 +265,10 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=9, minute=0),
         },
         "enrich-figi-hourly": {"task": "ingestion.tasks_enrich.enrich_figi_task", "schedule": crontab(minute=30)},
+        "ingestion-runs-fail-stale": {
+            "task": "ingestion.tasks.ingestion_runs_fail_stale_task",
+            "schedule": crontab(minute="*/15"),
+        },
         "download-cache-prune-daily": {
             "task": "ingestion.tasks.download_cache_prune_task",
             "schedule": crontab(hour=5, minute=0),
@@ -276,6 +280,9 @@ CELERY_BEAT_SCHEDULE.update(
 
 # Load commands (load_firds, load_gleif, ...) in a log or pipe: seconds between their progress lines.
 LOAD_PROGRESS_SECONDS = env.float("LOAD_PROGRESS_SECONDS", default=30.0)
+# A run still `running` this many hours after it started is marked failed (its process died; see
+# ingestion.services.ingestion_runs_fail_stale, run when a load starts and every 15 minutes).
+INGESTION_RUN_STALE_HOURS = env.float("INGESTION_RUN_STALE_HOURS", default=6.0)
 # Local copies of files kept in Blob Storage (MEDIA_ROOT/cache) are deleted after this many days.
 DOWNLOAD_CACHE_DAYS = env.float("DOWNLOAD_CACHE_DAYS", default=7.0)
 

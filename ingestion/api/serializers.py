@@ -35,7 +35,7 @@ class IngestionRunSerializer(IngestionRunBriefSerializer):
 
     class Meta:
         model = IngestionRun
-        fields = [*BRIEF_FIELDS, "checksum", "duration_seconds", "error", "rejected_sample"]
+        fields = [*BRIEF_FIELDS, "checksum", "duration_seconds", "error", "warnings", "rejected_sample"]
 
     def get_duration_seconds(self, run) -> float | None:
         """Seconds the run took, or null while it runs."""

@@ -2,6 +2,7 @@
 
 import gc
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from ..loaders.firds import FirdsBatchWriter, batches_prepare_in_file
 from ..models import IngestionRun
 from ..parsers.firds import FirdsFileError, FirdsFileInfo
 from ..parsers.firds.stream import iter_batches
-from ..selectors import ingestion_run_already_loaded
+from ..selectors import firds_full_load_exists, ingestion_run_already_loaded
 from ..services import LoadCounts, ingestion_run
 
 BATCH_SIZE = 2000
@@ -33,6 +34,11 @@ NAME_RE = re.compile(
 TYPE_ORDER = {"FULINS": 0, "FULCAN": 1, "DLTINS": 2}
 
 Progress = Callable[[str, int], None]  # (file name, records read so far)
+logger = logging.getLogger(__name__)
+DELTA_WITHOUT_FULL_LOAD = (
+    "A delta (DLTINS) loaded into a database with no full FIRDS load (FULINS): its modifications, terminations and "
+    "cancellations apply to records never loaded, so the data stays partial until a full set is loaded."
+)
 
 
 def file_md5(path: str | os.PathLike) -> str:
@@ -77,6 +83,9 @@ def firds_load_file(path: str | os.PathLike, *, force: bool = False, progress: P
                 counts.rejected = previous.records_rejected  # still rejected: nothing was loaded again
                 run.status = RunStatus.SKIPPED
                 return run
+            if file_type == "DLTINS" and not firds_full_load_exists():
+                run.warnings.append(DELTA_WITHOUT_FULL_LOAD)
+                logger.warning("%s: %s", path.name, DELTA_WITHOUT_FULL_LOAD)
             _load(path, counts, progress)
     except FirdsFileError:
         run.refresh_from_db()

@@ -55,7 +55,7 @@ def test_analyst_can_view_but_not_change(analyst_client):
     assert analyst_client.get(reverse("admin:instruments_instrument_delete", args=[instrument.pk])).status_code == 403
 
 
-def test_analyst_sees_every_data_app_on_the_index(analyst_client):
+def test_analyst_sees_every_data_app_on_the_index_but_ingestion_runs(analyst_client):
     html = analyst_client.get(reverse("admin:index")).content.decode()
     for url_name in (
         "instruments_instrument",
@@ -63,10 +63,12 @@ def test_analyst_sees_every_data_app_on_the_index(analyst_client):
         "entities_legalentity",
         "entities_entityrelationship",
         "venues_venue",
-        "ingestion_ingestionrun",
     ):
         assert reverse(f"admin:{url_name}_changelist") in html
     assert reverse("admin:auth_user_changelist") not in html
+    # The admin grants what the API grants: ingestion runs are for curators and admins (the API answers 403).
+    assert reverse("admin:ingestion_ingestionrun_changelist") not in html
+    assert analyst_client.get(reverse("admin:ingestion_ingestionrun_changelist")).status_code == 403
 
 
 def test_curator_can_change(curator_client):

@@ -232,3 +232,38 @@ def test_settings_without_debug_refuse_to_start_without_a_secret_key():
     assert repository_key.returncode != 0 and "DJANGO_SECRET_KEY is required" in repository_key.stderr
     assert start("config.settings.local").stdout.strip() == "True"  # local development: DEBUG on, the local key
     assert start("config.settings.local", DJANGO_DEBUG="False", DJANGO_SECRET_KEY="k" * 50).returncode == 0
+
+
+# 7. Run errors
+
+
+def test_a_failed_run_stores_the_message_without_server_paths_and_logs_the_traceback(caplog):
+    from ingestion.services import ingestion_run
+
+    with pytest.raises(FileNotFoundError), ingestion_run("firds", "x.zip") as (run, _):
+        open("/srv/marketdata/var/files/firds/missing.zip")  # noqa: SIM115 - the error is the point
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error == "FileNotFoundError: [Errno 2] No such file or directory: 'missing.zip'"
+    assert "Traceback" in caplog.text and "/srv/marketdata/var/files/firds/missing.zip" in caplog.text
+
+
+def test_run_error_messages_keep_urls_and_file_names_but_no_folders():
+    from ingestion.services import run_error_message
+
+    assert run_error_message(ValueError(r"bad C:\data\in\f.xml")) == "ValueError: bad f.xml"
+    url = "https://registers.esma.europa.eu/solr/esma_registers_firds_files/select?q=1"
+    assert run_error_message(RuntimeError(f"503 for {url}")) == f"RuntimeError: 503 for {url}"
+    assert (
+        run_error_message(ValueError("line 3 of /tmp/a/b.xml, ratio 1/2")) == "ValueError: line 3 of b.xml, ratio 1/2"
+    )
+
+
+def test_curators_see_the_run_error_as_a_message_and_analysts_do_not_see_runs(client):
+    from tests.factories import IngestionRunFactory
+
+    run = IngestionRunFactory(status="failed", error="ValueError: broken.zip is not a zip file")
+    curator = {"Authorization": bearer(role_user("curator"))}
+    assert client.get(f"/api/v1/ingestion/runs/{run.pk}/", headers=curator).json()["error"] == run.error
+    analyst = {"Authorization": bearer(role_user("analyst"))}
+    assert client.get(f"/api/v1/ingestion/runs/{run.pk}/", headers=analyst).status_code == 403

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
-from marketdata.roles import ANALYSTS, CURATORS, DATA_APPS, ROLE_ACTIONS
+from marketdata.roles import ANALYSTS, CURATORS, DATA_APPS, ROLE_ACTIONS, role_apps
 from marketdata.services import roles_sync_permissions
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,10 @@ def _codenames(group_name: str) -> set[str]:
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
-def _expected(actions) -> set[str]:
+def _expected(actions, labels=DATA_APPS) -> set[str]:
     return {
         f"{label}.{action}_{model._meta.model_name}"
-        for label in DATA_APPS
+        for label in labels
         for model in apps.get_app_config(label).get_models()
         for action in actions
     }
@@ -36,8 +36,17 @@ def test_both_groups_exist_after_migrate():
     }
 
 
-def test_analysts_may_view_every_data_model_and_nothing_else():
-    assert _codenames(ANALYSTS) == _expected(("view",))
+def test_analysts_may_view_every_data_model_but_ingestion_runs_and_nothing_else():
+    assert role_apps(ANALYSTS) == ("venues", "entities", "instruments")
+    assert _codenames(ANALYSTS) == _expected(("view",), role_apps(ANALYSTS))
+
+
+def test_syncing_withdraws_the_view_of_ingestion_runs_analysts_were_granted_before():
+    group = Group.objects.get(name=ANALYSTS)
+    group.permissions.add(Permission.objects.get(codename="view_ingestionrun"))
+    roles_sync_permissions()
+    assert "ingestion.view_ingestionrun" not in _codenames(ANALYSTS)
+    assert _codenames(ANALYSTS) == _expected(("view",), role_apps(ANALYSTS))
 
 
 def test_curators_may_view_add_and_change_every_data_model_but_not_delete():
@@ -52,7 +61,7 @@ def test_syncing_again_is_idempotent_and_restores_a_removed_permission():
     before = Permission.objects.count()
     roles_sync_permissions()
     roles_sync_permissions()
-    assert _codenames(ANALYSTS) == _expected(("view",))
+    assert _codenames(ANALYSTS) == _expected(("view",), role_apps(ANALYSTS))
     assert Permission.objects.count() == before
 
 
