@@ -6,8 +6,10 @@ core in its own transaction, so an interrupted copy leaves whole batches and `re
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date
 from time import monotonic
 
+import orjson
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
 
@@ -53,14 +55,59 @@ def _same_database(source: str, target: str) -> bool:
     return all(str(first.get(key) or "") == str(second.get(key) or "") for key in keys)
 
 
+def _sqlite_datetime(value):
+    """What Django's SQLite backend stores for a datetime: naive UTC text."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ")
+
+
+def _json_adapter(field, connection) -> Callable:
+    """JSON values as the target stores them, serialised by orjson (the ORM's encoder for what orjson refuses)."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        def wrap(text):
+            return Jsonb(text, dumps=str)
+    elif connection.vendor == "sqlite":
+        wrap = None
+    else:
+        return lambda value: field.get_db_prep_save(value, connection)
+
+    def adapt(value):
+        try:
+            text = orjson.dumps(value).decode()
+        except TypeError:  # an int past 64 bits, a key that is not a string
+            return field.get_db_prep_save(value, connection)
+        return wrap(text) if wrap else text
+
+    return adapt
+
+
+def _column_adapter(field, connection) -> Callable | None:
+    """A function turning the ORM's value into the target driver's for this column (None: none needed)."""
+    target_field = field.target_field if field.is_relation else field
+    if isinstance(target_field, _PLAIN_FIELDS):
+        return None
+    if isinstance(target_field, models.JSONField) and target_field.encoder is None:
+        return _json_adapter(field, connection)
+    if connection.vendor in ("sqlite", "postgresql"):
+        if isinstance(target_field, models.DecimalField):
+            return None  # both drivers take Decimal (Django registers str for SQLite)
+        if isinstance(target_field, models.DateTimeField):
+            return _sqlite_datetime if connection.vendor == "sqlite" else None
+        if isinstance(target_field, models.DateField):
+            return date.isoformat if connection.vendor == "sqlite" else None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
 def _adapters(model, alias: str) -> list[tuple[int, Callable]]:
     """(position, function) turning the ORM's value into the target driver's, for the columns that need it."""
     connection = connections[alias]
     adapters = []
     for index, field in enumerate(model._meta.concrete_fields):
-        target_field = field.target_field if field.is_relation else field
-        if not isinstance(target_field, _PLAIN_FIELDS):
-            adapters.append((index, lambda value, field=field: field.get_db_prep_save(value, connection)))
+        if adapter := _column_adapter(field, connection):
+            adapters.append((index, adapter))
     return adapters
 
 

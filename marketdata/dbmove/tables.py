@@ -77,8 +77,11 @@ def dependency_order(chosen: list[type[models.Model]]) -> list[type[models.Model
 
 
 def is_integer_key(model) -> bool:
-    """Whether the model's pk is an integer (copies resume from the target's highest pk)."""
-    return isinstance(model._meta.pk, models.IntegerField | models.AutoField)
+    """Whether the pk is an integer, or a one-to-one link to one (copies resume from the target's highest pk)."""
+    field = model._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    return isinstance(field, models.IntegerField)
 
 
 def field_names(model) -> list[str]:
