@@ -12,7 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from .files import xml_streams
+from .files import DEFAULT_LIMITS, XmlLimitError, XmlLimits, doctype_problem, limit_reason, limited, xml_streams
 from .gleif_records import LeiRecord, RelationshipRecord, ReportingExceptionRecord
 
 LEI_CDF, RR_CDF, REPEX = "LEI-CDF", "RR-CDF", "REPEX"
@@ -269,9 +269,9 @@ def _record_key(kind: str, data: dict) -> str:
     return _text(value) if value is not None else ""
 
 
-def gleif_open(path: str | os.PathLike):
-    """Yield (display name, binary stream) for each .xml in a .zip, or for an .xml file (a list of one)."""
-    return xml_streams(path, GleifFileError)
+def gleif_open(path: str | os.PathLike, limits: XmlLimits = DEFAULT_LIMITS):
+    """Yield (display name, LimitedStream) for each .xml in a .zip, or for an .xml file (a list of one)."""
+    return xml_streams(path, GleifFileError, limits)
 
 
 def _close(element) -> None:
@@ -304,25 +304,39 @@ def _not_gleif(name: str, root: str, line: int) -> GleifFileError:
     return GleifFileError(name, f"not a GLEIF golden-copy file: <{root}> is none of {expected}", line=line)
 
 
-def gleif_stream_parse(stream, name: str) -> Iterator[GleifHeader | tuple[int, object]]:
-    """Yield a file's GleifHeader, then (line, record) for each record: a dataclass, or a GleifRejection."""
+def gleif_stream_parse(
+    stream, name: str, limits: XmlLimits = DEFAULT_LIMITS
+) -> Iterator[GleifHeader | tuple[int, object]]:
+    """Yield a file's GleifHeader, then (line, record) for each record: a dataclass, or a GleifRejection.
+
+    A stream that is not a LimitedStream is read as one under `limits` (lxml's huge_tree only runs under them).
+    """
     kind = None
     header_sent = False
     number = 0
     line = 0
+    record_line = 0  # where the record being read started (0 between records)
+    stream = limited(stream, limits)
+    mark = stream.mark
     context = etree.iterparse(
         stream, events=("start", "end"), tag=_WATCHED, huge_tree=True, remove_comments=True, resolve_entities=False
     )
     try:
         for event, element in context:
+            mark()
             tag = local_name(element.tag)
             line = element.sourceline or line
             if event == "start":
                 if kind is None:
+                    problem = doctype_problem(element)
+                    if problem:
+                        raise GleifFileError(name, problem, line=line)
                     root = local_name(element.getroottree().getroot().tag)
                     if root not in DOCUMENTS:
                         raise _not_gleif(name, root, line)
                     kind, header_tag, record_tag = DOCUMENTS[root]
+                if tag == record_tag:
+                    record_line = line
                 continue
             if kind is None or tag in DOCUMENTS:
                 continue
@@ -339,10 +353,13 @@ def gleif_stream_parse(stream, name: str) -> Iterator[GleifHeader | tuple[int, o
             number += 1
             data = element_tree(element)
             _close(element)
+            record_line = 0
             try:
                 yield line, _BUILDERS[kind](data)
             except ValueError as error:
                 yield line, GleifRejection(line=line, key=_record_key(kind, data), reason=str(error))
+    except XmlLimitError as error:
+        raise GleifFileError(name, limit_reason(error, number, record_line), line=error.line, record=number) from None
     except etree.XMLSyntaxError as error:
         raise GleifFileError(name, f"malformed XML: {error.msg}", line=error.lineno or line, record=number) from None
     except (zipfile.BadZipFile, EOFError, OSError) as error:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from lxml import etree
 
-from ..files import xml_streams
+from ..files import DEFAULT_LIMITS, XmlLimitError, XmlLimits, doctype_problem, limit_reason, xml_streams
 from .extract import FieldError, record_from_tree, text
 from .records import RECORD_TAGS, FirdsFileInfo, FirdsRecord
 
@@ -77,9 +77,9 @@ def element_tree(element) -> dict:
 
 
 @contextmanager
-def open_xml_stream(path: str | os.PathLike):
-    """Yield (display name, binary stream) of the XML in a .zip (its first .xml member) or of an .xml file."""
-    with xml_streams(path, FirdsFileError) as streams:
+def open_xml_stream(path: str | os.PathLike, limits: XmlLimits = DEFAULT_LIMITS):
+    """Yield (display name, LimitedStream) of the XML in a .zip (its first .xml member) or of an .xml file."""
+    with xml_streams(path, FirdsFileError, limits) as streams:
         yield next(streams)
 
 
@@ -92,23 +92,37 @@ def _close(element) -> None:
             del parent[0]
 
 
-def iter_records(path: str | os.PathLike, info: FirdsFileInfo | None = None) -> Iterator[FirdsRecord]:
+def iter_records(
+    path: str | os.PathLike, info: FirdsFileInfo | None = None, limits: XmlLimits = DEFAULT_LIMITS
+) -> Iterator[FirdsRecord]:
     """Yield every record of a FIRDS file in order; raise FirdsFileError on file-level faults.
 
-    `info`, when given, is filled in with what the envelope says (message type, report kind).
+    `info`, when given, is filled in with what the envelope says (message type, report kind). `limits`
+    caps the XML's size, its zip ratio and one record's bytes (lxml's huge_tree only runs under them).
     """
     info = info if info is not None else FirdsFileInfo()
     number = 0
     line = 0
-    with open_xml_stream(path) as (name, stream):
+    record_line = 0  # where the record being read started (0 between records)
+    doctype_checked = False
+    with open_xml_stream(path, limits) as (name, stream):
+        mark = stream.mark
         context = etree.iterparse(
             stream, events=("start", "end"), tag=_WATCHED, huge_tree=True, remove_comments=True, resolve_entities=False
         )
         try:
             for event, element in context:
+                mark()
                 tag = local_name(element.tag)
                 if event == "start":
-                    if tag in REPORTS:
+                    if not doctype_checked:
+                        doctype_checked = True
+                        problem = doctype_problem(element)
+                        if problem:
+                            raise FirdsFileError(name, problem, line=element.sourceline or 0)
+                    if tag in RECORD_TAGS:
+                        record_line = element.sourceline or 0
+                    elif tag in REPORTS:
                         info.report = REPORTS[tag]
                         namespace = element.tag[1:].partition("}")[0]
                         info.message_type = info.message_type or namespace.rpartition(":")[2]
@@ -147,7 +161,12 @@ def iter_records(path: str | os.PathLike, info: FirdsFileInfo | None = None) -> 
                     record = FirdsRecord(record_type, number, line, isin=text(general.get("Id")), attributes=tree)
                     record.error = str(error)
                 _close(element)
+                record_line = 0
                 yield record
+        except XmlLimitError as error:
+            raise FirdsFileError(
+                name, limit_reason(error, number, record_line), line=error.line, record=number
+            ) from None
         except etree.XMLSyntaxError as error:
             raise FirdsFileError(
                 name, f"malformed XML: {error.msg}", line=error.lineno or line, record=number
