@@ -63,7 +63,10 @@ class Command(BaseCommand):
                 rows = sum(result.rows for result in results)
                 seconds = sum(result.seconds for result in results)
                 rate = rows / seconds if seconds else 0
-                self.stdout.write(f"copied {rows} rows in {len(results)} tables in {seconds:.2f}s ({rate:,.0f} rows/s)")
+                self.stdout.write(
+                    f"copied {rows} rows in {len(results)} tables in {seconds:.2f}s ({rate:,.0f} rows/s); "
+                    "content types and permissions matched by natural key"
+                )
                 if verify:
                     checks = database_verify(
                         source_alias, target_alias, tables=tables, batch_size=batch_size, report=report
