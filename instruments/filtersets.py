@@ -9,20 +9,39 @@ from .choices import CfiCategory, InstrumentType
 from .models import Instrument, Listing
 
 
+def _any_current_listing(queryset, **lookups):
+    """The instruments with a current listing whose own record matches the lookups (venues disagree in real data)."""
+    return queryset.filter(Exists(Listing.objects.filter(instrument_id=OuterRef("isin"), is_current=True, **lookups)))
+
+
 class InstrumentFilterSet(ApiFilterSet):
-    """Filter instruments by classification, currency, venue, issuer, dates and free text."""
+    """Filter instruments by classification, currency, venue, issuer, dates and free text.
+
+    CFI, currency, issuer, MIC, maturity and expiry match any current listing's own record, not only the one the
+    instrument is derived from.
+    """
 
     q = django_filters.CharFilter(method="filter_q", label="ISIN (prefix), full name or FISN contains")
-    cfi = django_filters.CharFilter(method="filter_cfi", label="CFI code prefix, e.g. E or ESV")
+    cfi = django_filters.CharFilter(
+        method="filter_cfi", label="a current listing's CFI code starts with, e.g. E or ESV"
+    )
     category = django_filters.ChoiceFilter(choices=any_or(CfiCategory.choices), label="CFI category letter")
     type = django_filters.ChoiceFilter(field_name="instrument_type", choices=any_or(InstrumentType.choices))
-    currency = django_filters.CharFilter(method="filter_upper", field_name="currency")
-    mic = django_filters.CharFilter(method="filter_mic", label="has a current listing at this MIC")
-    issuer = django_filters.CharFilter(method="filter_upper", field_name="issuer_id", label="issuer LEI")
-    maturity_after = IsoDateFilter(field_name="maturity_date", lookup_expr="gte", label="matures on/after")
-    maturity_before = IsoDateFilter(field_name="maturity_date", lookup_expr="lte", label="matures on/before")
-    expiry_after = IsoDateFilter(field_name="expiry_date", lookup_expr="gte", label="expires on/after")
-    expiry_before = IsoDateFilter(field_name="expiry_date", lookup_expr="lte", label="expires on/before")
+    currency = django_filters.CharFilter(method="filter_listing_code", field_name="currency")
+    mic = django_filters.CharFilter(
+        method="filter_listing_code", field_name="venue_id", label="a current listing's MIC"
+    )
+    issuer = django_filters.CharFilter(method="filter_listing_code", field_name="issuer_lei", label="issuer LEI")
+    maturity_after = IsoDateFilter(
+        method="filter_listing_date", field_name="maturity_date__gte", label="matures on/after"
+    )
+    maturity_before = IsoDateFilter(
+        method="filter_listing_date", field_name="maturity_date__lte", label="matures on/before"
+    )
+    expiry_after = IsoDateFilter(method="filter_listing_date", field_name="expiry_date__gte", label="expires on/after")
+    expiry_before = IsoDateFilter(
+        method="filter_listing_date", field_name="expiry_date__lte", label="expires on/before"
+    )
 
     class Meta:
         model = Instrument
@@ -38,16 +57,14 @@ class InstrumentFilterSet(ApiFilterSet):
         )
 
     def filter_cfi(self, queryset, name, value):
-        """CFI codes starting with the given letters."""
-        return queryset.filter(cfi_code__startswith=value.strip().upper()) if value.strip() else queryset
+        """Instruments with a current listing whose CFI code starts with the given letters."""
+        code = value.strip().upper()
+        return _any_current_listing(queryset, cfi_code__startswith=code) if code else queryset
 
-    def filter_upper(self, queryset, name, value):
-        """Exact match on an upper-case code."""
-        return queryset.filter(**{name: value.strip().upper()})
+    def filter_listing_code(self, queryset, name, value):
+        """Instruments with a current listing holding this code (upper case) in the field."""
+        return _any_current_listing(queryset, **{name: value.strip().upper()})
 
-    def filter_mic(self, queryset, name, value):
-        """Instruments with a current listing at the MIC."""
-        current = Listing.objects.filter(
-            instrument_id=OuterRef("isin"), venue_id=value.strip().upper(), is_current=True
-        )
-        return queryset.filter(Exists(current))
+    def filter_listing_date(self, queryset, name, value):
+        """Instruments with a current listing whose date term is within the bound."""
+        return _any_current_listing(queryset, **{name: value})

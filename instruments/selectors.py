@@ -3,10 +3,13 @@
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from entities.selectors import LEGAL_ENTITY_BRIEF_COLUMNS
 from marketdata.prepared_queries import prepared_rows
 
+from .columns import DEBT_FIELDS, DERIVATIVE_FIELDS, GENERAL_FIELDS, TERM_FIELDS
+from .derivation import instrument_from_listing, listing_speaking_for
 from .models import Listing
 
 
@@ -51,43 +54,20 @@ def instrument_list_for_issuer(lei: str):
     return instrument_list().filter(issuer_id=lei)
 
 
-DEBT_COLUMNS = (
-    "maturity_date",
-    "total_issued_nominal",
-    "nominal_value_per_unit",
-    "fixed_rate",
-    "floating_rate_reference",
-    "floating_rate_term",
-    "floating_rate_spread",
-    "debt_seniority",
-)
-DERIVATIVE_COLUMNS = (
-    "expiry_date",
-    "price_multiplier",
-    "underlying_isin",
-    "underlying_isins",
-    "underlying_index",
-    "option_type",
-    "strike_price",
-    "strike_price_type",
-    "strike_currency",
-    "exercise_style",
-    "delivery_type",
-    "commodity_derivative",
-)
+DEBT_COLUMNS = DEBT_FIELDS
+DERIVATIVE_COLUMNS = (*DERIVATIVE_FIELDS, "commodity_derivative")
 INSTRUMENT_DETAIL_COLUMNS = (
     *INSTRUMENT_BRIEF_COLUMNS,
     "relevant_authority",
     "relevant_venue",
-    *DEBT_COLUMNS,
-    *DERIVATIVE_COLUMNS,
-    "attributes",
+    "source_mic",
+    *TERM_FIELDS,
+    "commodity_derivative",
     "updated_at",
 )
 LISTING_DETAIL_COLUMNS = (
     "venue_id",
-    "full_name",
-    "short_name",
+    *GENERAL_FIELDS,
     "first_trade_date",
     "termination_date",
     "issuer_requested",
@@ -95,11 +75,13 @@ LISTING_DETAIL_COLUMNS = (
     "admission_request_date",
     "relevant_authority",
     "relevant_venue",
+    *TERM_FIELDS,
     "valid_from",
     "valid_to",
     "is_current",
     "is_cancelled",
     "record_type",
+    "record",
 )
 LISTING_COLUMNS_NAMED = (*LISTING_DETAIL_COLUMNS, "venue_name")
 FIGI_DETAIL_COLUMNS = (
@@ -136,10 +118,12 @@ TRANSPARENCY_DETAIL_COLUMNS = (
 def instrument_detail(isin: str, as_of=None) -> dict | None:
     """One instrument as a dict with issuer, listings (current, or valid on `as_of`), FIGIs and transparency; or None.
 
-    Keys: the INSTRUMENT_DETAIL_COLUMNS, `issuer` (a dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not
-    loaded), `listing_versions` (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and
-    `transparency_records`. Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled
-    once per process (marketdata.prepared_queries: building a query costs more than running it).
+    Keys: the INSTRUMENT_DETAIL_COLUMNS, `attributes` (the record of the listing it is derived from), `issuer` (a
+    dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not loaded), `listing_versions`
+    (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and `transparency_records`. With `as_of`, the
+    instrument's names, CFI, terms and issuer are derived from the versions valid on that date (None when none is).
+    Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled once per process
+    (marketdata.prepared_queries: building a query costs more than running it).
     """
     from django.db import connection
 
@@ -150,7 +134,12 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         row = rows[0]
         issuer = {column: row.pop(key) for column, key in _ISSUER_KEYS}
         row["issuer"] = issuer if row.pop("issuer__id") is not None else None  # issuer__lei is the local column
-        row["listing_versions"] = _listing_rows(cursor, isin, as_of)
+        listings = _listing_rows(cursor, isin, as_of)
+        if as_of is not None and not _instrument_as_of(row, listings):
+            return None
+        row["listing_versions"] = listings
+        source = next((listing for listing in listings if listing["venue_id"] == row["source_mic"]), None)
+        row["attributes"] = source["record"] if source else None
         has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
         row["figi_mappings"] = prepared_rows(cursor, "instruments.figi", _figi_query, isin) if has_figi else []
         row["transparency_records"] = (
@@ -159,13 +148,40 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
     return row
 
 
+def _instrument_as_of(row: dict, listings: list[dict]) -> bool:
+    """Set the instrument's fields in `row` to its state derived from `listings` (those valid on a date); False when
+    there are none."""
+    chosen = listing_speaking_for(listings)
+    if chosen is None:
+        return False
+    current_issuer = row["issuer_id"]
+    row.update(instrument_from_listing(chosen))
+    if row["issuer_id"] != current_issuer:
+        row["issuer"] = _issuer_brief(row["issuer_id"])
+    return True
+
+
+def _issuer_brief(lei: str | None) -> dict | None:
+    """The brief columns of a legal entity, or None when the LEI is not loaded."""
+    from entities.models import LegalEntity
+
+    if not lei:
+        return None
+    return LegalEntity.objects.filter(lei=lei).values(*LEGAL_ENTITY_BRIEF_COLUMNS).first()
+
+
 _ISSUER_KEYS = [(column, f"issuer__{column}") for column in LEGAL_ENTITY_BRIEF_COLUMNS]
 
 
 def _listing_rows(cursor, isin: str, as_of=None) -> list[dict]:
-    """The current listings of an ISIN (or those valid on `as_of`) as dicts with the venue's name, by MIC."""
+    """The current listings of an ISIN (or those valid on `as_of`) as dicts with the venue's name, by MIC.
+
+    Current: the latest version of each venue's record, unless FIRDS closed it (ToDt) before today.
+    """
     if as_of is None:
-        return prepared_rows(cursor, "instruments.current_listings", _current_listing_query, isin)
+        today = timezone.now().date()
+        rows = prepared_rows(cursor, "instruments.current_listings", _current_listing_query, isin)
+        return [row for row in rows if row["valid_to"] is None or row["valid_to"] >= today]
     return list(listing_list_as_of(isin, as_of).annotate(venue_name=_venue_name()).values(*LISTING_COLUMNS_NAMED))
 
 

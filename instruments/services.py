@@ -3,10 +3,10 @@
 Rows are written through the shared core's prepared INSERT / UPDATE (marketdata.bulk).
 """
 
-import json
 from datetime import date, timedelta
 from operator import itemgetter
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from marketdata.bulk import chunks, codes_stored, rows_insert, rows_update
 
 from .choices import RecordType
 from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
+from .derivation import instrument_from_listing, listing_speaking_for
 from .models import Instrument, Listing
 
 LISTING_STATE_FIELDS = ("valid_from", "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
@@ -33,8 +34,25 @@ def _listing_versions(isins: list[str]) -> dict[tuple[str, str], list[dict]]:
     return versions
 
 
+_RECORD = LISTING_DATA_FIELDS.index("record")
+_COMPARED = LISTING_DATA_FIELDS[:_RECORD]
+
+
 def _same_data(version: dict, values: tuple) -> bool:
-    return all(version[name] == value for name, value in zip(LISTING_DATA_FIELDS, values, strict=True))
+    """True when a stored version holds the record's values (the record compared as JSON, not as its text)."""
+    if not all(version[name] == value for name, value in zip(_COMPARED, values, strict=False)):
+        return False
+    stored, record = version["record"], values[_RECORD]
+    if isinstance(stored, str) or not isinstance(record, str):  # written in this batch, or both values
+        return stored == record
+    return stored == orjson.loads(record)
+
+
+def _ending(valid_to: date | None, limit: date | None) -> date | None:
+    """The earlier of a publication end (ToDt) and the day before a later version starts (None: open)."""
+    if valid_to is None or (limit is not None and limit < valid_to):
+        return limit
+    return valid_to
 
 
 def _version_add(versions: list[dict], created: list, item, source_file: str, **state) -> None:
@@ -45,7 +63,7 @@ def _version_add(versions: list[dict], created: list, item, source_file: str, **
         instrument_id=item.isin,
         venue_id=item.mic,
         valid_from=item.valid_from,
-        valid_to=None,
+        valid_to=item.valid_to,
         is_current=True,
         is_cancelled=False,
         record_type=item.record_type,
@@ -76,6 +94,8 @@ def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, cr
 
     current = next((version for version in versions if version["is_current"]), None)
     same = next((version for version in versions if version["valid_from"] == start), None)
+    later = [version["valid_from"] for version in versions if version["valid_from"] > start]
+    before_later = min(later) - ONE_DAY if later else None
 
     if item.record_type == RecordType.CANCELLED:
         target = current or same or (versions[-1] if versions else None)
@@ -95,23 +115,25 @@ def _version_apply(versions: list[dict], item, source_file: str, dirty: dict, cr
         return "updated"
 
     if same is not None:
-        if _same_data(same, item.listing):  # a cancelled version stays cancelled when replayed as it was
-            return "unchanged"
+        valid_to = _ending(item.valid_to, before_later)
+        if _same_data(same, item.listing) and (same["is_cancelled"] or same["valid_to"] == valid_to):
+            return "unchanged"  # a cancelled version stays cancelled when replayed as it was
         same.update(zip(LISTING_DATA_FIELDS, item.listing, strict=True), is_cancelled=False, source_file=source_file)
+        same["valid_to"] = valid_to
         if item.record_type != RecordType.FULL or same["record_type"] == RecordType.CANCELLED:
             same["record_type"] = item.record_type
         if current is None and same is versions[-1]:
-            same.update(is_current=True, valid_to=None)
+            same["is_current"] = True
         mark(same)
         return "updated"
     if current is not None and current["valid_from"] < start:
-        current.update(valid_to=start - ONE_DAY, is_current=False)
+        current.update(valid_to=_ending(current["valid_to"], start - ONE_DAY), is_current=False)
         mark(current)
         _version_add(versions, created, item, source_file)
         return "updated"
-    later = [version["valid_from"] for version in versions if version["valid_from"] > start]
     if later:  # an older version arriving after a newer one: keep it as history
-        _version_add(versions, created, item, source_file, valid_to=min(later) - ONE_DAY, is_current=False)
+        valid_to = _ending(item.valid_to, before_later)
+        _version_add(versions, created, item, source_file, valid_to=valid_to, is_current=False)
         return "inserted"
     _version_add(versions, created, item, source_file)
     return "inserted"
@@ -123,12 +145,14 @@ _listing_update_row = itemgetter(*LISTING_UPDATE_FIELDS)
 
 
 def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
-    """Apply prepared FIRDS records to Listing versions (ESMA delta rules); return each record's outcome.
+    """Apply prepared FIRDS records to Listing versions (ESMA delta rules), then derive the instruments they touch;
+    return each record's outcome.
 
-    Each item has number, isin, mic, record_type, valid_from and `listing`: the values of
-    LISTING_DATA_FIELDS in that order. NewRcrd and full-file records insert (or replace a version with the
-    same FrDt); ModfdRcrd and TermntdRcrd close the open version (valid_to = FrDt - 1 day) and insert;
-    CancRcrd closes the version and marks it cancelled. Identical data leaves rows untouched.
+    Each item has number, isin, mic, record_type, valid_from, valid_to (the publication period's ToDt, or None) and
+    `listing`: the values of LISTING_DATA_FIELDS in that order (the record as JSON text). NewRcrd and full-file
+    records insert (or replace a version with the same FrDt); ModfdRcrd and TermntdRcrd close the open version
+    (valid_to = FrDt - 1 day) and insert; CancRcrd closes the version and marks it cancelled; a ToDt closes the
+    version it comes with. Identical data leaves rows untouched.
     """
     versions = _listing_versions(sorted({item.isin for item in items}))
     dirty: dict[int, dict] = {}
@@ -143,72 +167,44 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
         rows_update(Listing, [*LISTING_UPDATE_FIELDS, "updated_at"], rows)
     if created:
         rows_insert(Listing, _LISTING_INSERT_FIELDS, [_listing_insert_row(version) for version in created])
+    instrument_derive_batch(versions, source_file)
     return outcomes
 
 
-def _venue_rank(at_relevant_venue: bool, mic: str) -> tuple[int, str]:
-    """Which record describes an instrument: the one at the relevant venue, else the lowest MIC."""
-    return (0 if at_relevant_venue else 1, mic)
+def instrument_derive_batch(versions: dict[tuple[str, str], list[dict]], source_file: str) -> int:
+    """Insert or update the Instrument of each ISIN in `versions` from the current version that speaks for it.
 
-
-def _stored_rank(row: dict) -> tuple[int, str]:
-    venue = (row["attributes"] or {}).get("TradgVnRltdAttrbts") or {}
-    mic = venue.get("Id", "") if isinstance(venue, dict) else ""
-    return _venue_rank(bool(mic) and mic == row["relevant_venue"], mic)
-
-
-def _stored_from(row: dict) -> str:
-    """The publication date (FrDt) of the record an instrument row was taken from ('' when unknown)."""
-    period = ((row["attributes"] or {}).get("TechAttrbts") or {}).get("PblctnPrd") or {}
-    return period.get("FrDt") or (period.get("FrDtToDt") or {}).get("FrDt") or ""
-
-
-_ATTRIBUTES = INSTRUMENT_DATA_FIELDS.index("attributes")
-
-
-def instrument_upsert_batch(items: list, source_file: str) -> set[int]:
-    """Insert or update one Instrument per ISIN from the batch's records; return the numbers of the records used.
-
-    Each item's `instrument` holds the values of INSTRUMENT_DATA_FIELDS in that order (attributes as a
-    value or as JSON text). The general attributes come from the record at the relevant trading venue
-    when there is one.
+    `versions` holds every version of every listing of those ISINs, per (ISIN, MIC). An ISIN whose listings are all
+    cancelled keeps its instrument as it was. Returns the number of instrument rows written.
     """
-    best: dict[str, object] = {}
-    for item in items:
-        if item.instrument is None:
-            continue
-        chosen = best.get(item.isin)
-        if chosen is None or _venue_rank(item.at_relevant_venue, item.mic) <= _venue_rank(
-            chosen.at_relevant_venue, chosen.mic
-        ):
-            best[item.isin] = item
-    if not best:
-        return set()
+    derived: dict[str, dict] = {}
+    current: dict[str, list[dict]] = {}
+    for (isin, _), pair in versions.items():
+        current.setdefault(isin, []).extend(version for version in pair if version["is_current"])
+    for isin, candidates in current.items():
+        chosen = listing_speaking_for(candidates)
+        if chosen is not None:
+            derived[isin] = instrument_from_listing(chosen)
+    if not derived:
+        return 0
     stored = {}
-    for chunk in chunks(codes_stored(Instrument, "isin", sorted(best))):
+    for chunk in chunks(codes_stored(Instrument, "isin", sorted(derived))):
         for row in Instrument.objects.filter(isin__in=chunk).order_by().values("id", "isin", *INSTRUMENT_DATA_FIELDS):
             stored[row["isin"]] = row
     now = timezone.now()
-    inserts, updates, used = [], [], set()
-    for isin, item in best.items():
+    inserts, updates = [], []
+    for isin, values in derived.items():
         row = stored.get(isin)
         if row is None:
-            inserts.append((isin, source_file, *item.instrument))
-            used.add(item.number)
-            continue
-        values = item.instrument
-        if isinstance(values[_ATTRIBUTES], str):
-            values = (*values[:_ATTRIBUTES], json.loads(values[_ATTRIBUTES]), *values[_ATTRIBUTES + 1 :])
-        rank, stored_rank = _venue_rank(item.at_relevant_venue, item.mic), _stored_rank(row)
-        if rank > stored_rank or (rank == stored_rank and item.valid_from.isoformat() < _stored_from(row)):
-            continue  # the stored row comes from a better venue, or from a later version of this one
-        if all(row[name] == value for name, value in zip(INSTRUMENT_DATA_FIELDS, values, strict=True)):
-            continue
-        updates.append((*values, source_file, now, row["id"]))
-        used.add(item.number)
+            inserts.append((isin, source_file, *_instrument_row(values)))
+        elif any(row[name] != value for name, value in values.items()):
+            updates.append((*_instrument_row(values), source_file, now, row["id"]))
     rows_update(Instrument, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"], updates)
     rows_insert(Instrument, ("isin", "source_file", *INSTRUMENT_DATA_FIELDS), inserts)
-    return used
+    return len(inserts) + len(updates)
+
+
+_instrument_row = itemgetter(*INSTRUMENT_DATA_FIELDS)
 
 
 def instrument_tables_analyze() -> bool:

@@ -43,7 +43,7 @@ class InstrumentBriefSerializer(serializers.ModelSerializer):
 
 
 class DebtSerializer(serializers.ModelSerializer):
-    """The debt terms of an instrument."""
+    """The debt terms of an instrument or of one venue's record (null where the record gives none)."""
 
     class Meta:
         model = Instrument
@@ -51,7 +51,7 @@ class DebtSerializer(serializers.ModelSerializer):
 
 
 class DerivativeSerializer(serializers.ModelSerializer):
-    """The derivative terms of an instrument (the asset-class attributes are in `attributes`)."""
+    """The derivative terms of an instrument or of one venue's record (the whole record is in `attributes`/`record`)."""
 
     asset_class_attributes = serializers.SerializerMethodField()
 
@@ -62,25 +62,80 @@ class DerivativeSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
     def get_asset_class_attributes(self, instrument) -> dict | None:
         """FIRDS AsstClssSpcfcAttrbts as received, when present."""
-        tree = instrument["attributes"] or {}
+        tree = _record(instrument) or {}
         derivative = tree.get("DerivInstrmAttrbts") or {}
         return derivative.get("AsstClssSpcfcAttrbts") if isinstance(derivative, dict) else None
 
 
+def _record(row: dict) -> dict | None:
+    """The FIRDS record a row of terms comes from: a listing's `record`, an instrument's `attributes`."""
+    return row["record"] if "record" in row else row["attributes"]
+
+
+def debt_block(row: dict) -> dict | None:
+    """The debt terms of an instrument or listing row when its record has debt attributes (or is debt), else None."""
+    record = _record(row) or {}
+    if (
+        "DebtInstrmAttrbts" in record
+        or (row["cfi_code"] or "")[:1] == "D"
+        or row["maturity_date"]
+        or row["total_issued_nominal"] is not None
+    ):
+        return shared_representer(DebtSerializer)(row)
+    return None
+
+
+def derivative_block(row: dict) -> dict | None:
+    """The derivative terms of a row whose record carries derivative attributes, whatever its category, else None."""
+    record = _record(row) or {}
+    if (
+        "DerivInstrmAttrbts" in record
+        or (row["cfi_code"] or "")[:1] in DERIVATIVE_CATEGORIES
+        or row["expiry_date"]
+        or row["option_type"]
+    ):
+        return shared_representer(DerivativeSerializer)(row)
+    return None
+
+
+# Listing columns shown inside its debt and derivative blocks (and its record) rather than at the top level.
+_LISTING_BLOCKED = {"venue_id", "record", *DEBT_COLUMNS, *DERIVATIVE_COLUMNS} - {"commodity_derivative"}
+
+
 class ListingSerializer(serializers.ModelSerializer):
-    """One version of an instrument's record at a trading venue."""
+    """One version of an instrument's record at a trading venue: its own names, CFI, issuer, terms and whole record."""
 
     mic = serializers.CharField(source="venue_id", read_only=True)
     venue_name = serializers.SerializerMethodField()
+    debt = serializers.SerializerMethodField()
+    derivative = serializers.SerializerMethodField()
+    record = serializers.JSONField(read_only=True, allow_null=True, help_text="The whole record as FIRDS sent it.")
 
     class Meta:
         model = Listing
-        # The selector's columns, with the MIC and the venue's name first.
-        fields = ["mic", "venue_name", *(name for name in LISTING_DETAIL_COLUMNS if name != "venue_id")]
+        # The selector's general and validity columns, with the MIC and the venue's name first, then the terms.
+        fields = [
+            "mic",
+            "venue_name",
+            *(name for name in LISTING_DETAIL_COLUMNS if name not in _LISTING_BLOCKED),
+            "debt",
+            "derivative",
+            "record",
+        ]
 
     def get_venue_name(self, listing) -> str | None:
         """The venue's market name when the MIC is loaded, else null."""
         return listing["venue_name"]
+
+    @extend_schema_field(DebtSerializer(allow_null=True))
+    def get_debt(self, listing):
+        """This venue's debt terms when its record has them, else null."""
+        return debt_block(listing)
+
+    @extend_schema_field(DerivativeSerializer(allow_null=True))
+    def get_derivative(self, listing):
+        """This venue's derivative terms when its record carries derivative attributes, else null."""
+        return derivative_block(listing)
 
 
 class FigiMappingSerializer(serializers.ModelSerializer):
@@ -109,6 +164,9 @@ class InstrumentSerializer(InstrumentBriefSerializer):
     listings = ListingSerializer(many=True, source="listing_versions")
     figi = FigiMappingSerializer(many=True, source="figi_mappings")
     transparency = TransparencySerializer(many=True, source="transparency_records")
+    attributes = serializers.JSONField(
+        read_only=True, allow_null=True, help_text="The whole record of the listing it is derived from (`source_mic`)."
+    )
 
     class Meta:
         model = Instrument
@@ -116,6 +174,7 @@ class InstrumentSerializer(InstrumentBriefSerializer):
             *BRIEF_FIELDS,
             "relevant_authority",
             "relevant_venue",
+            "source_mic",
             "cfi",
             "debt",
             "derivative",
@@ -134,21 +193,13 @@ class InstrumentSerializer(InstrumentBriefSerializer):
 
     @extend_schema_field(DebtSerializer(allow_null=True))
     def get_debt(self, instrument):
-        """Debt terms for debt instruments (CFI category D or a maturity given), else null."""
-        if (
-            instrument["category"] == "D"
-            or instrument["maturity_date"]
-            or instrument["total_issued_nominal"] is not None
-        ):
-            return shared_representer(DebtSerializer)(instrument)
-        return None
+        """Debt terms when the record it is derived from has debt attributes (or is debt), else null."""
+        return debt_block(instrument)
 
     @extend_schema_field(DerivativeSerializer(allow_null=True))
     def get_derivative(self, instrument):
-        """Derivative terms for derivatives (futures, options, swaps, forwards...), else null."""
-        if instrument["category"] in DERIVATIVE_CATEGORIES or instrument["expiry_date"] or instrument["option_type"]:
-            return shared_representer(DerivativeSerializer)(instrument)
-        return None
+        """Derivative terms when its record carries derivative attributes, whatever its category, else null."""
+        return derivative_block(instrument)
 
     @extend_schema_field(LegalEntityBriefSerializer(allow_null=True))
     def get_issuer(self, instrument):
@@ -206,6 +257,8 @@ class InstrumentLookupSerializer(serializers.Serializer):
 
 
 class AsOfQuerySerializer(serializers.Serializer):
-    """`?as_of=YYYY-MM-DD`: the listings valid on that date instead of the current ones."""
+    """`?as_of=YYYY-MM-DD`: the instrument and its listings as they were on that date instead of today."""
 
-    as_of = IsoDateField(required=False, help_text="Listings valid on this date (default: current).")
+    as_of = IsoDateField(
+        required=False, help_text="The instrument's names, CFI, terms and listings valid on this date (default: now)."
+    )

@@ -2,13 +2,14 @@
 
 from django.db import models
 
-from marketdata.models import TimeStampedModel, amount_field, code_relation, rate_field
+from marketdata.models import TimeStampedModel, code_relation
 
-from ..choices import CfiCategory, DebtSeniority, DeliveryType, ExerciseStyle, OptionType, StrikePriceType
+from ..choices import CfiCategory
+from .terms import InstrumentTerms
 
 
-class Instrument(TimeStampedModel):
-    """A financial instrument (ISIN) as FIRDS describes it at its relevant trading venue."""
+class Instrument(InstrumentTerms, TimeStampedModel):
+    """A financial instrument (ISIN): the current state derived from the listing version that speaks for it."""
 
     isin = models.CharField("ISIN", max_length=12, unique=True)
     full_name = models.CharField(max_length=350, blank=True, default="")
@@ -30,32 +31,10 @@ class Instrument(TimeStampedModel):
     relevant_authority = models.CharField("relevant competent authority", max_length=2, blank=True, default="")
     relevant_venue = models.CharField("relevant trading venue", max_length=4, blank=True, default="")
 
-    # Debt
-    maturity_date = models.DateField(null=True, blank=True)
-    total_issued_nominal = amount_field()
-    nominal_value_per_unit = amount_field()
-    fixed_rate = rate_field()
-    floating_rate_reference = models.CharField(
-        "floating rate reference", max_length=100, blank=True, default="", help_text="Index name, code or ISIN."
+    source_mic = models.CharField(
+        "derived from MIC", max_length=4, blank=True, default="", help_text="The listing whose record speaks for it."
     )
-    floating_rate_term = models.CharField(max_length=10, blank=True, default="", help_text="e.g. 3MNTH")
-    floating_rate_spread = rate_field(help_text="Basis points.")
-    debt_seniority = models.CharField(max_length=4, blank=True, default="", choices=DebtSeniority.choices)
-
-    # Derivatives
-    expiry_date = models.DateField(null=True, blank=True)
-    price_multiplier = rate_field()
-    underlying_isins = models.JSONField(default=list, blank=True, help_text="Single ISIN or basket ISINs.")
-    underlying_isin = models.CharField(max_length=12, blank=True, default="", db_index=True)
-    underlying_index = models.CharField(max_length=100, blank=True, default="", help_text="Index name or ISIN.")
-    option_type = models.CharField(max_length=4, blank=True, default="", choices=OptionType.choices)
-    strike_price = amount_field()
-    strike_price_type = models.CharField(max_length=12, blank=True, default="", choices=StrikePriceType.choices)
-    strike_currency = models.CharField(max_length=3, blank=True, default="")
-    exercise_style = models.CharField(max_length=4, blank=True, default="", choices=ExerciseStyle.choices)
-    delivery_type = models.CharField(max_length=4, blank=True, default="", choices=DeliveryType.choices)
-
-    attributes = models.JSONField(default=dict, blank=True, help_text="The complete FIRDS attribute tree.")
+    # Debt and derivative terms: instruments.models.terms (null when the record does not give them).
     source_file = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
@@ -69,6 +48,10 @@ class Instrument(TimeStampedModel):
             models.Index(fields=["maturity_date"], name="instrument_maturity_idx"),
             models.Index(fields=["expiry_date"], name="instrument_expiry_idx"),
         ]
+
+    def source_listing(self):
+        """The current listing version the instrument is derived from (None when there is none)."""
+        return self.listings.filter(venue_id=self.source_mic, is_current=True).first()
 
     def __str__(self):
         return f"{self.isin} {self.full_name}"

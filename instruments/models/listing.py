@@ -1,14 +1,18 @@
-"""Listing: one version of a FIRDS record for an (ISIN, trading venue)."""
+"""Listing: one version of a FIRDS record for an (ISIN, trading venue), whole."""
 
 from django.db import models
 
 from marketdata.models import TimeStampedModel, code_relation
 
 from ..choices import RecordType
+from .terms import InstrumentTerms
 
 
-class Listing(TimeStampedModel):
-    """A FIRDS (ISIN, MIC) record valid from `valid_from` to `valid_to` (inclusive; open when null)."""
+class Listing(InstrumentTerms, TimeStampedModel):
+    """A version of a FIRDS (ISIN, MIC) record, whole, valid from `valid_from` to `valid_to` (inclusive; null: open).
+
+    Each venue's record keeps its own general attributes, terms and attribute tree: venues disagree in real data.
+    """
 
     instrument = models.ForeignKey(
         "instruments.Instrument",
@@ -24,7 +28,8 @@ class Listing(TimeStampedModel):
     short_name = models.CharField("short name (FISN)", max_length=35, blank=True, default="")
     cfi_code = models.CharField("CFI code", max_length=6, blank=True, default="")
     currency = models.CharField(max_length=3, blank=True, default="")
-    issuer_lei = models.CharField("issuer LEI (FIRDS Issr)", max_length=20, blank=True, default="")
+    commodity_derivative = models.BooleanField(null=True, blank=True)
+    issuer_lei = models.CharField("issuer LEI (FIRDS Issr)", max_length=20, null=True, blank=True)
     issuer_requested = models.BooleanField(null=True, blank=True)
     admission_approval_date = models.DateTimeField(null=True, blank=True)
     admission_request_date = models.DateTimeField(null=True, blank=True)
@@ -37,6 +42,7 @@ class Listing(TimeStampedModel):
     is_current = models.BooleanField(default=True)
     is_cancelled = models.BooleanField(default=False)
     record_type = models.CharField(max_length=10, choices=RecordType.choices, default=RecordType.FULL)
+    record = models.JSONField(null=True, blank=True, help_text="The whole record as FIRDS sent it.")
     source_file = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
@@ -51,6 +57,10 @@ class Listing(TimeStampedModel):
             # "Listings of ISIN X on date D": isin = X AND valid_from <= D AND (valid_to >= D OR null).
             models.Index(fields=["instrument", "valid_from", "valid_to"], name="listing_isin_asof_idx"),
             models.Index(fields=["venue", "is_current"], name="listing_mic_current_idx"),
+            # instrument filters on any current listing's own terms
+            models.Index(fields=["maturity_date"], name="listing_maturity_idx"),
+            models.Index(fields=["expiry_date"], name="listing_expiry_idx"),
+            models.Index(fields=["issuer_lei"], name="listing_issuer_idx"),
         ]
 
     def __str__(self):

@@ -41,6 +41,7 @@ class TestInstrumentList(ListEndpointTests):
         return bulk_instruments(count)
 
     def filter_cases(self):
+        """Instruments whose current listings state the terms the filters match (each venue its own)."""
         issuer = make_lei(7)
         equity = InstrumentFactory(cfi_code="ESVUFR", issuer_id=issuer).isin
         bond = InstrumentFactory(
@@ -50,22 +51,43 @@ class TestInstrumentList(ListEndpointTests):
             cfi_code="FFICSX", instrument_type="future", full_name="Euro-Bund Future", expiry_date="2026-03-20"
         ).isin
         option = InstrumentFactory(cfi_code="OCASPS", instrument_type="listed_option", expiry_date="2027-06-18").isin
-        ListingFactory(instrument_id=equity, venue_id="XETR")
-        ListingFactory(instrument_id=bond, venue_id="XETR")
-        ListingFactory(instrument_id=bond, venue_id="XPAR", is_current=False, valid_to="2024-12-31")
+        ListingFactory(instrument_id=equity, venue_id="XETR", cfi_code="ESVUFR", currency="EUR", issuer_lei=issuer)
+        ListingFactory(
+            instrument_id=bond, venue_id="XETR", cfi_code="DBFTFB", currency="USD", maturity_date="2030-01-01"
+        )
+        ListingFactory(
+            instrument_id=bond,
+            venue_id="XPAR",
+            cfi_code="DBFTFB",
+            is_current=False,
+            valid_to="2024-12-31",
+            currency="CHF",
+            maturity_date="2035-01-01",
+        )
+        ListingFactory(instrument_id=future, venue_id="XEUR", cfi_code="FFICSX", expiry_date="2026-03-20")
+        ListingFactory(instrument_id=option, venue_id="XEUR", cfi_code="OCASPS", expiry_date="2027-06-18")
+        # a second venue whose own record disagrees with the one the instrument is derived from
+        ListingFactory(
+            instrument_id=option, venue_id="XMAD", cfi_code="OCAFPS", currency="GBP", expiry_date="2028-01-01"
+        )
         return [
             ({"cfi": "E"}, {equity}),
             ({"cfi": "dbf"}, {bond}),
+            ({"cfi": "OCAF"}, {option}),
             ({"category": "D"}, {bond}),
             ({"type": "future"}, {future}),
             ({"currency": "usd"}, {bond}),
+            ({"currency": "gbp"}, {option}),
+            ({"currency": "chf"}, set()),  # only a closed version says CHF
             ({"mic": "XETR"}, {equity, bond}),
             ({"mic": "XPAR"}, set()),
             ({"issuer": issuer}, {equity}),
             ({"maturity_after": "2029-12-31"}, {bond}),
+            ({"maturity_after": "2031-01-01"}, set()),
             ({"maturity_before": "2029-12-31"}, set()),
             ({"expiry_after": "2026-03-20", "expiry_before": "2026-12-31"}, {future}),
             ({"expiry_after": "2026-03-21"}, {option}),
+            ({"expiry_after": "2027-12-01"}, {option}),  # only at XMAD
             ({"q": "bund"}, {future}),
             ({"q": equity}, {equity}),
             ({"cfi": "O", "expiry_before": "2030-01-01"}, {option}),
@@ -162,7 +184,8 @@ class TestInstrumentDetail(CodeDetailEndpointTests):
         assert [row["full_name"] for row in self.get(url).json()["listings"]] == ["New"]
         assert [row["full_name"] for row in self.get(url, as_of="2024-03-01").json()["listings"]] == ["Old"]
         assert [row["full_name"] for row in self.get(url, as_of="2024-06-30").json()["listings"]] == ["Old"]
-        assert self.get(url, as_of="2023-12-31").json()["listings"] == []
+        before = self.get(url, as_of="2023-12-31")  # no record of it valid then
+        assert before.status_code == 404 and "2023-12-31" in before.json()["error"]["message"]
         assert self.get(url, as_of="yesterday").status_code == 400
         assert self.get(url, as_of="2024-W10-1").status_code == 400
 

@@ -52,10 +52,19 @@ def full_record(db) -> dict:
         option_type="CALL",
         strike_price="101.25",
         underlying_isins=["DE0005140008", "FR0000120271"],
-        attributes={"DerivInstrmAttrbts": {"AsstClssSpcfcAttrbts": {"Cmmdty": {"Pdct": "AGRI"}}}, "Nm": STORED_TEXT},
+        source_mic="XETR",
     ).isin
     VenueFactory(mic="XETR", market_name="Xetra")
-    ListingFactory(instrument_id=isin, venue_id="XETR", admission_approval_date=timezone.now())
+    ListingFactory(
+        instrument_id=isin,
+        venue_id="XETR",
+        admission_approval_date=timezone.now(),
+        cfi_code="DBFTFB",
+        maturity_date="2031-02-15",
+        strike_price="101.25",
+        option_type="CALL",
+        record={"DerivInstrmAttrbts": {"AsstClssSpcfcAttrbts": {"Cmmdty": {"Pdct": "AGRI"}}}, "Nm": STORED_TEXT},
+    )
     ListingFactory(instrument_id=isin, venue_id="ZZZZ", first_trade_date=None, issuer_requested=True)
     ListingFactory(instrument_id=isin, venue_id="XPAR", is_current=False, valid_to=datetime.date(2024, 6, 30))
     FigiMappingFactory(isin=isin)
@@ -184,7 +193,7 @@ def test_missing_nested_rows_give_what_the_serializer_gives(full_record):
         "maturity_date": None,
         "total_issued_nominal": None,
         "expiry_date": None,
-        "option_type": "",
+        "option_type": None,
         "attributes": None,
     }
     assert_same_output(InstrumentSerializer(), bare)

@@ -92,16 +92,16 @@ def test_sample_set_loads_every_file_in_esma_order():
     assert bond.fixed_rate == Decimal("4.15")
     assert bond.total_issued_nominal == Decimal("220000000")
     assert bond.debt_seniority == "SNDB"
-    assert bond.attributes["DebtInstrmAttrbts"]["TtlIssdNmnlAmt"] == {"@Ccy": "USD", "#text": "220000000"}
+    assert bond.source_listing().record["DebtInstrmAttrbts"]["TtlIssdNmnlAmt"] == {"@Ccy": "USD", "#text": "220000000"}
     # HK0405033157: relevant venue FRAB is among its records, so the instrument comes from FRAB.
     reit = Instrument.objects.get(isin="HK0405033157")
-    assert reit.attributes["TradgVnRltdAttrbts"]["Id"] == "FRAB" == reit.relevant_venue
+    assert reit.source_listing().record["TradgVnRltdAttrbts"]["Id"] == "FRAB" == reit.relevant_venue
     # XS0107289323: relevant venue FRAB is not among its records (AURO, BTFE): the lowest MIC is used.
-    assert Instrument.objects.get(isin="XS0107289323").attributes["TradgVnRltdAttrbts"]["Id"] == "AURO"
-    options = Instrument.objects.filter(category="O").exclude(strike_price_type="")
+    assert Instrument.objects.get(isin="XS0107289323").source_listing().record["TradgVnRltdAttrbts"]["Id"] == "AURO"
+    options = Instrument.objects.filter(category="O", strike_price_type__isnull=False)
     assert options.exists()
     for option in options:
-        strike = option.attributes["DerivInstrmAttrbts"]["StrkPric"]
+        strike = option.source_listing().record["DerivInstrmAttrbts"]["StrkPric"]
         if option.strike_price_type == "MONETARY":
             assert abs(option.strike_price) == Decimal(strike["Pric"]["MntryVal"]["Amt"]["#text"])
     kingfish = listing_list_as_of("NL00150001S5", date(2025, 12, 1)).get(venue_id="EBLX")
@@ -275,7 +275,7 @@ def test_command_summary_and_failure_exit(tmp_path):
 
 
 def test_generated_file_loads_every_record_into_its_columns(tmp_path):
-    """Every generated record becomes a listing; instruments hold the tree of the record they came from."""
+    """Every generated record becomes a listing holding its own tree; instruments are derived from one of them."""
     path = tmp_path / "FULINS_X_20250830_01of01.zip"
     synth_write(path, 400, seed=11)
     run = firds_load_file(path)
@@ -288,9 +288,12 @@ def test_generated_file_loads_every_record_into_its_columns(tmp_path):
         assert listing.full_name == tree["FinInstrmGnlAttrbts"]["FullNm"]
         assert listing.cfi_code == tree["FinInstrmGnlAttrbts"]["ClssfctnTp"]
         assert listing.relevant_venue == tree["TechAttrbts"]["RlvntTradgVn"]
+        assert listing.record == tree
     for instrument in Instrument.objects.all():
-        tree = instrument.attributes
-        assert trees[(instrument.isin, tree["TradgVnRltdAttrbts"]["Id"])] == tree
+        tree = trees[(instrument.isin, instrument.source_mic)]
+        venues = [mic for isin, mic in trees if isin == instrument.isin]
+        relevant = tree["TechAttrbts"]["RlvntTradgVn"]
+        assert instrument.source_mic == (relevant if relevant in venues else min(venues))
         assert instrument.full_name == tree["FinInstrmGnlAttrbts"]["FullNm"]
     assert set(Instrument.objects.values_list("category", flat=True)) == set("CDEFHIJORS")
 

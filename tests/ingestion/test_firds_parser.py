@@ -15,7 +15,6 @@ from ingestion.loaders.firds import (
     LISTING_COLUMNS,
     RejectedRecord,
     batches_prepare_in_file,
-    instrument_values,
     listing_values,
     prepared_batch_decode,
     record_prepare,
@@ -421,7 +420,7 @@ def test_bad_value_is_a_record_error_not_a_file_error(tmp_path):
 
 def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
     """Batches from the parser's own process decode to the same prepared records as parsing in place,
-    and those hold each record's values (instrument values once per ISIN and batch, for the chosen venue)."""
+    and those hold each record's whole values: its own terms and its record, for every venue."""
     path = tmp_path / "FULINS_X_20250830_01of01.zip"
     synth_write(path, 500, seed=5)
     parallel = list(iter_batches(path, batch_size=120, prepare=batches_prepare_in_file, parallel=True))
@@ -432,20 +431,12 @@ def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
     records = list(iter_records(path))
     start = 0
     for items in batches:
-        with_instrument = {}
         for item, record in zip(items, records[start : start + len(items)], strict=True):
             assert (item.number, item.isin, item.mic) == (record.number, record.isin, record.mic)
             assert item.valid_from == record.technical.publication_from
+            assert item.valid_to == record.technical.publication_to
             assert item.listing == listing_values(record)
-            if item.instrument is not None:
-                assert item.instrument == instrument_values(record)
-                assert json.loads(item.instrument[-1]) == record.attributes
-                with_instrument.setdefault(item.isin, []).append(item)
-        isins = {item.isin for item in items}
-        assert with_instrument.keys() == isins and all(len(chosen) == 1 for chosen in with_instrument.values())
-        for isin, [chosen] in with_instrument.items():
-            venues = [(0 if item.at_relevant_venue else 1, item.mic) for item in items if item.isin == isin]
-            assert (0 if chosen.at_relevant_venue else 1, chosen.mic) == min(venues)
+            assert json.loads(item.listing[LISTING_COLUMNS.index("record")]) == record.attributes
         start += len(items)
     assert start == len(records) == 500
 
@@ -474,8 +465,7 @@ def test_batches_decode_to_what_record_prepare_gives(tmp_path):
             rejected += 1
             assert item == expected
             continue
-        assert item._replace(instrument=None) == expected._replace(instrument=None)
-        assert item.instrument in (None, expected.instrument)
+        assert item == expected
     assert rejected == 3  # the ISIN, the date and the LEI above
     assert items[3].listing[LISTING_COLUMNS.index("first_trade_date")].utcoffset() == timedelta(hours=2)
 

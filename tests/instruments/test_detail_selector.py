@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def isin() -> str:
     """An instrument with every kind of detail row: listings, a FIGI and a transparency record."""
-    isin = InstrumentFactory(fixed_rate="2.5", maturity_date="2031-02-15", underlying_isins=["DE0005140008"]).isin
-    ListingFactory(instrument_id=isin, venue_id="XETR")
+    isin = InstrumentFactory(
+        fixed_rate="2.5", maturity_date="2031-02-15", underlying_isins=["DE0005140008"], source_mic="XETR"
+    ).isin
+    ListingFactory(instrument_id=isin, venue_id="XETR", record={"TradgVnRltdAttrbts": {"Id": "XETR"}}, fixed_rate="2.5")
     ListingFactory(instrument_id=isin, venue_id="XPAR", first_trade_date=None)
     FigiMappingFactory(isin=isin)
     TransparencyFactory(identifier=isin, statistics={"adt": "12.5"})
@@ -52,9 +54,14 @@ def test_converted_values_match_the_orm(isin, settings, use_tz):
     ]
     assert (detail["listing_versions"][0]["first_trade_date"].tzinfo is not None) is use_tz
     instrument = Instrument.objects.get(isin=isin)
-    for column in ("maturity_date", "fixed_rate", "underlying_isins", "attributes", "updated_at"):
+    for column in ("maturity_date", "fixed_rate", "underlying_isins", "updated_at"):
         assert detail[column] == getattr(instrument, column), column
         assert type(detail[column]) is type(getattr(instrument, column)), column
+    source = listings.get(venue_id="XETR")
+    assert detail["attributes"] == source.record
+    read = detail["listing_versions"][0]
+    for column in ("fixed_rate", "record", "valid_from", "first_trade_date"):
+        assert read[column] == getattr(source, column) and type(read[column]) is type(getattr(source, column)), column
 
 
 @pytest.mark.parametrize(
@@ -66,7 +73,8 @@ def test_converted_values_match_the_orm(isin, settings, use_tz):
     ],
 )
 def test_json_columns_read_as_the_orm_reads_them(tree):
-    isin = InstrumentFactory(attributes=tree).isin
-    read, stored = instrument_detail(isin)["attributes"], Instrument.objects.get(isin=isin).attributes
+    isin = InstrumentFactory(source_mic="XETR").isin
+    ListingFactory(instrument_id=isin, venue_id="XETR", record=tree)
+    read, stored = instrument_detail(isin)["attributes"], Instrument.objects.get(isin=isin).source_listing().record
     assert read == stored  # (PostgreSQL's jsonb may write numbers back differently from `tree`)
     assert [type(value) for value in read.values()] == [type(value) for value in stored.values()]

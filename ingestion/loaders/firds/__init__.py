@@ -5,12 +5,10 @@ runs in the loading process and writes through `instruments.services`.
 """
 
 from .prepare import (
-    INSTRUMENT_COLUMNS,
     LISTING_COLUMNS,
     PreparedRecord,
     RejectedRecord,
     batches_prepare_in_file,
-    instrument_values,
     listing_values,
     prepared_batch_decode,
     prepared_decode,
@@ -20,13 +18,11 @@ from .prepare import (
 from .writer import FirdsBatchWriter
 
 __all__ = [
-    "INSTRUMENT_COLUMNS",
     "LISTING_COLUMNS",
     "FirdsBatchWriter",
     "PreparedRecord",
     "RejectedRecord",
     "batches_prepare_in_file",
-    "instrument_values",
     "listing_values",
     "prepared_batch_decode",
     "prepared_decode",

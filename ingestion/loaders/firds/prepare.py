@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import orjson
 
-from instruments.columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
-from marketdata.cfi import CfiError, cfi_decode, instrument_type_for_cfi
+from instruments.columns import DEBT_FIELDS, DERIVATIVE_FIELDS, LISTING_DATA_FIELDS
+from marketdata.cfi import CfiError, cfi_decode
 from marketdata.identifiers import isin_error, lei_error, mic_error
 
 from ...parsers.firds import CANCELLED, FirdsRecord
@@ -19,17 +19,16 @@ _AMOUNT_DIGITS = 18  # amount_field: 28 digits, 10 after the point
 _RATE_DIGITS = 10  # rate_field: 20 digits, 10 after the point
 
 
-# Column order of PreparedRecord.listing and .instrument: the services' field lists (instruments/columns.py
-# imports no Django, so this module still runs in the parser's process without it).
+# Column order of PreparedRecord.listing: the services' field list (instruments/columns.py imports no Django, so
+# this module still runs in the parser's process without it).
 LISTING_COLUMNS = LISTING_DATA_FIELDS
-INSTRUMENT_COLUMNS = INSTRUMENT_DATA_FIELDS
 
 
 class PreparedRecord(NamedTuple):
-    """A checked record as row values: its listing version and, unless a cancellation, its instrument.
+    """A checked record as row values: the listing version's data in LISTING_COLUMNS order (the record as JSON text).
 
-    Plain tuples (listing in LISTING_COLUMNS order, instrument in INSTRUMENT_COLUMNS order, attributes as
-    JSON text) so that a batch travels cheaply (as JSON text) between the parser's process and the loader's.
+    Plain tuples, so that a batch travels cheaply (as JSON text) between the parser's process and the loader's.
+    `valid_to` is the publication period's end (FrDtToDt/ToDt) when FIRDS gives one.
     """
 
     number: int
@@ -37,9 +36,8 @@ class PreparedRecord(NamedTuple):
     mic: str
     record_type: str
     valid_from: date
+    valid_to: date | None
     listing: tuple
-    instrument: tuple | None
-    at_relevant_venue: bool
 
 
 class RejectedRecord(NamedTuple):
@@ -149,8 +147,61 @@ def _decimals(record: FirdsRecord):
             yield "StrkPric", record.derivative.strike.value, _AMOUNT_LIMIT
 
 
+def _debt_values(debt) -> tuple:
+    """DEBT_FIELDS of the record's debt terms (all None without them)."""
+    if debt is None:
+        return _NO_DEBT
+    return (
+        debt.maturity_date,
+        debt.total_issued_nominal,
+        debt.nominal_value_per_unit,
+        debt.fixed_rate,
+        debt.floating_reference[:100] or None,
+        debt.floating_term[:10] or None,
+        debt.floating_spread,
+        debt.seniority[:4] or None,
+    )
+
+
+def _derivative_values(derivative) -> tuple:
+    """DERIVATIVE_FIELDS of the record's derivative terms (all None without them)."""
+    if derivative is None:
+        return _NO_DERIVATIVE
+    isins = underlying_isin = underlying_index = None
+    underlying = derivative.underlying
+    if underlying:
+        isins = [underlying.isin] if underlying.isin else list(underlying.basket_isins) or None
+        underlying_isin = isins[0][:12] if isins else None
+        underlying_index = underlying.index[:100] or None
+    strike_price = strike_type = strike_currency = None
+    strike = derivative.strike
+    if strike and strike.kind:
+        strike_price, strike_type, strike_currency = strike.value, strike.kind, strike.currency[:3] or None
+    return (
+        derivative.expiry_date,
+        derivative.price_multiplier,
+        isins,
+        underlying_isin,
+        underlying_index,
+        derivative.option_type[:4] or None,
+        strike_price,
+        strike_type,
+        strike_currency,
+        derivative.exercise_style[:4] or None,
+        derivative.delivery_type[:4] or None,
+    )
+
+
+_NO_DEBT = (None,) * len(DEBT_FIELDS)
+_NO_DERIVATIVE = (None,) * len(DERIVATIVE_FIELDS)
+
+
 def listing_values(record: FirdsRecord) -> tuple:
-    """The Listing columns a record gives (the version's data, without its validity), in LISTING_COLUMNS order."""
+    """The Listing columns a record gives (the version's data, without its validity), in LISTING_COLUMNS order.
+
+    Its own general attributes, venue dates, debt and derivative terms, and the whole record as JSON text (made
+    once here, in the parser's process).
+    """
     venue = record.venue
     technical = record.technical
     return (
@@ -158,7 +209,8 @@ def listing_values(record: FirdsRecord) -> tuple:
         record.short_name,
         record.cfi_code,
         record.currency,
-        record.issuer_lei,
+        record.commodity_derivative,
+        record.issuer_lei or None,
         venue.issuer_requested,
         venue.admission_approval_date,
         venue.admission_request_date,
@@ -166,84 +218,21 @@ def listing_values(record: FirdsRecord) -> tuple:
         venue.termination_date,
         technical.relevant_authority,
         technical.relevant_venue,
+        *_debt_values(record.debt),
+        *_derivative_values(record.derivative),
+        orjson.dumps(record.attributes).decode(),
     )
 
 
-def instrument_values(record: FirdsRecord) -> tuple:
-    """The Instrument columns a record gives (promoted attributes, the attribute tree as JSON text).
-
-    In INSTRUMENT_COLUMNS order.
-    """
-    maturity = nominal = per_unit = fixed = spread = None
-    reference = term = seniority = ""
-    debt = record.debt
-    if debt:
-        maturity, nominal, per_unit = debt.maturity_date, debt.total_issued_nominal, debt.nominal_value_per_unit
-        fixed, spread = debt.fixed_rate, debt.floating_spread
-        reference, term, seniority = debt.floating_reference[:100], debt.floating_term[:10], debt.seniority[:4]
-    expiry = multiplier = strike_price = None
-    isins: list[str] = []
-    underlying_isin = underlying_index = option_type = strike_type = strike_currency = exercise = delivery = ""
-    derivative = record.derivative
-    if derivative:
-        expiry, multiplier = derivative.expiry_date, derivative.price_multiplier
-        option_type = derivative.option_type[:4]
-        exercise, delivery = derivative.exercise_style[:4], derivative.delivery_type[:4]
-        underlying = derivative.underlying
-        if underlying:
-            isins = [underlying.isin] if underlying.isin else list(underlying.basket_isins)
-            underlying_isin = (isins[0] if isins else "")[:12]
-            underlying_index = underlying.index[:100]
-        strike = derivative.strike
-        if strike and strike.kind:
-            strike_price, strike_type, strike_currency = strike.value, strike.kind, strike.currency[:3]
-    technical = record.technical
-    cfi = record.cfi_code
-    return (
-        record.full_name,
-        record.short_name,
-        cfi,
-        cfi[:1],
-        instrument_type_for_cfi(cfi),
-        record.currency,
-        record.commodity_derivative,
-        record.issuer_lei or None,
-        technical.relevant_authority,
-        technical.relevant_venue,
-        maturity,
-        nominal,
-        per_unit,
-        fixed,
-        reference,
-        term,
-        spread,
-        seniority,
-        expiry,
-        multiplier,
-        isins,
-        underlying_isin,
-        underlying_index,
-        option_type,
-        strike_price,
-        strike_type,
-        strike_currency,
-        exercise,
-        delivery,
-        orjson.dumps(record.attributes).decode(),  # JSON text, made once here in the parser's process
-    )
-
-
-def record_prepare(
-    record: FirdsRecord, default_valid_from: date | None = None, *, with_instrument: bool = True
-) -> PreparedRecord | RejectedRecord:
-    """Check a record and map it to row values; runs without Django (in the parser's process).
-
-    Without `with_instrument` the instrument values are left out (None), as for a cancellation.
-    """
+def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) -> PreparedRecord | RejectedRecord:
+    """Check a record and map it to row values; runs without Django (in the parser's process)."""
     problems = record_problems(record)
     valid_from = record.technical.publication_from or default_valid_from
+    valid_to = record.technical.publication_to
     if valid_from is None:
         problems.append("no publication date (TechAttrbts/PblctnPrd/FrDt) and none in the file header")
+    elif valid_to is not None and valid_to < valid_from:
+        problems.append(f"PblctnPrd/FrDtToDt: ToDt {valid_to} is before FrDt {valid_from}")
     if problems:
         label = f"record {record.number} (line {record.line}) {record.isin or '?'}@{record.mic or '?'}"
         return RejectedRecord(record.number, label, "; ".join(problems))
@@ -253,20 +242,20 @@ def record_prepare(
         record.venue.mic,
         record.record_type,
         valid_from,
+        valid_to,
         listing_values(record),
-        None if record.record_type == CANCELLED or not with_instrument else instrument_values(record),
-        record.at_relevant_venue,
     )
 
 
 _default_dates: dict[str, date | None] = {}
 
-# Positions of the typed values in the listing and instrument tuples, which travel between the processes as
-# JSON text (ISO dates and date-times, decimals as text) and are parsed back by prepared_decode.
-_LISTING_PARSERS = tuple(
-    (LISTING_COLUMNS.index(name), datetime.fromisoformat) for name in LISTING_COLUMNS if name.endswith("_date")
-)
-_INSTRUMENT_TYPES = {
+# Positions of the typed values in the listing tuple, which travels between the processes as JSON text (ISO dates
+# and date-times, decimals as text) and is parsed back by prepared_decode.
+_LISTING_TYPES = {
+    "admission_approval_date": datetime.fromisoformat,
+    "admission_request_date": datetime.fromisoformat,
+    "first_trade_date": datetime.fromisoformat,
+    "termination_date": datetime.fromisoformat,
     "maturity_date": date.fromisoformat,
     "expiry_date": date.fromisoformat,
     "total_issued_nominal": Decimal,
@@ -276,7 +265,7 @@ _INSTRUMENT_TYPES = {
     "price_multiplier": Decimal,
     "strike_price": Decimal,
 }
-_INSTRUMENT_PARSERS = tuple((INSTRUMENT_COLUMNS.index(name), parse) for name, parse in _INSTRUMENT_TYPES.items())
+_LISTING_PARSERS = tuple((LISTING_COLUMNS.index(name), parse) for name, parse in _LISTING_TYPES.items())
 
 
 def _decimal_text(value) -> str:
@@ -284,11 +273,6 @@ def _decimal_text(value) -> str:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"{type(value).__name__} does not travel between the processes")
-
-
-def _batch_json(rows: list[tuple]) -> bytes:
-    """A batch's rows as JSON text."""
-    return orjson.dumps(rows, default=_decimal_text)
 
 
 def _from_text(values: list, parsers: tuple) -> tuple:
@@ -316,38 +300,22 @@ def _default_valid_from(info) -> date | None:
 def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: int) -> Iterator[bytes]:
     """record_prepare for a file's records in the parser process, in batches of row tuples for the loading process.
 
-    The file's reporting date is the default publication date. Instrument values are made only for the
-    record the instrument services will take per ISIN in each batch (the one at the relevant venue, else
-    the lowest MIC, the later on a tie): each record is turned into its row as it comes and only the
-    best one per ISIN so far is kept until the batch is complete. A batch travels as
-    JSON text (orjson writes it, dates and date-times included, several times faster than pickle would, in the
-    process that is the bottleneck); see `prepared_batch_decode`.
+    The file's reporting date is the default publication date. A batch travels as JSON text (orjson writes it,
+    dates and date-times included, several times faster than pickle would, in the process that is the
+    bottleneck); see `prepared_batch_decode`.
     """
     rows: list[tuple] = []
-    best: dict[str, tuple[tuple[int, str], int, FirdsRecord]] = {}
     default = None
+    dumps = orjson.dumps
     for record in records:
         if not rows:
             default = _default_valid_from(info)  # the header comes before the first record
-        prepared = record_prepare(record, default, with_instrument=False)
-        if isinstance(prepared, PreparedRecord) and prepared.record_type != CANCELLED:
-            rank = (0 if prepared.at_relevant_venue else 1, prepared.mic)
-            chosen = best.get(prepared.isin)
-            if chosen is None or rank <= chosen[0]:
-                best[prepared.isin] = (rank, len(rows), record)
-        rows.append(prepared)
+        rows.append(tuple(record_prepare(record, default)))  # orjson writes tuples, not named ones
         if len(rows) >= batch_size:
-            yield _batch_json(_with_instruments(rows, best))
-            rows, best = [], {}
+            yield dumps(rows, default=_decimal_text)
+            rows = []
     if rows:
-        yield _batch_json(_with_instruments(rows, best))
-
-
-def _with_instruments(rows: list[PreparedRecord | RejectedRecord], best: dict) -> list[tuple]:
-    """The batch's rows as plain tuples, with the instrument values of each ISIN's chosen record filled in."""
-    for _, position, record in best.values():
-        rows[position] = rows[position]._replace(instrument=instrument_values(record))
-    return [tuple(row) for row in rows]  # orjson writes tuples, not named ones
+        yield dumps(rows, default=_decimal_text)
 
 
 def prepared_batch_decode(batch: bytes) -> list[PreparedRecord | RejectedRecord]:
@@ -359,10 +327,13 @@ def prepared_decode(item: list) -> PreparedRecord | RejectedRecord:
     """The PreparedRecord (or RejectedRecord) of one row of a batch that batches_prepare_in_file sent."""
     if len(item) == len(RejectedRecord._fields):
         return RejectedRecord._make(item)
-    number, isin, mic, record_type, valid_from, listing, instrument, at_relevant_venue = item
-    listing = _from_text(listing, _LISTING_PARSERS)
-    if instrument is not None:
-        instrument = _from_text(instrument, _INSTRUMENT_PARSERS)
+    number, isin, mic, record_type, valid_from, valid_to, listing = item
     return PreparedRecord(
-        number, isin, mic, record_type, date.fromisoformat(valid_from), listing, instrument, at_relevant_venue
+        number,
+        isin,
+        mic,
+        record_type,
+        date.fromisoformat(valid_from),
+        None if valid_to is None else date.fromisoformat(valid_to),
+        _from_text(listing, _LISTING_PARSERS),
     )

@@ -11,9 +11,9 @@ class FirdsBatchWriter:
         self.source_file = source_file
 
     def write(self, batch: bytes) -> None:
-        """Write one batch of batches_prepare_in_file's rows: count rejects, apply listing versions and
-        instrument upserts. The batch is written as prepared: its instrument values were chosen per ISIN in it."""
-        from instruments.services import instrument_upsert_batch, listing_upsert_batch
+        """Write one batch of batches_prepare_in_file's rows: count rejects, apply the listing versions and derive
+        the instruments they touch."""
+        from instruments.services import listing_upsert_batch
 
         prepared = []
         for item in prepared_batch_decode(batch):
@@ -25,9 +25,5 @@ class FirdsBatchWriter:
         if not prepared:
             return
         outcomes = listing_upsert_batch(prepared, self.source_file)
-        changed = instrument_upsert_batch(prepared, self.source_file)
-        for number in changed:
-            if outcomes.get(number) == "unchanged":
-                outcomes[number] = "updated"
         for outcome in outcomes.values():
             setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
