@@ -97,7 +97,12 @@ def test_beat_schedule_names_registered_tasks(settings):
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"].startswith("ingestion.tasks.")
     }
-    assert firds == {firds_load_daily_delta_task.name, firds_load_full_set_task.name, download_cache_prune_task.name}
+    assert {
+        firds_load_daily_delta_task.name,
+        firds_load_full_set_task.name,
+        download_cache_prune_task.name,
+        "ingestion.tasks.storage_tier_task",
+    } <= firds
     assert firds <= set(celery_app.tasks)
 
 

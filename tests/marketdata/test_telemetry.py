@@ -91,6 +91,7 @@ def telemetry(tmp_path_factory):
                 "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=00000000-0000-0000-0000-000000000000;"
                 f"IngestionEndpoint=http://127.0.0.1:{_closed_port()}/",
                 "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true",
+                "OTEL_TRACES_SAMPLER": "always_on",  # the distro's default sampler keeps at most 5 traces a second
                 "FAKE_URL": gleif.api_url,
                 "REDIS_URL": "",
                 "DJANGO_ALLOWED_HOSTS": "testserver",
