@@ -1,13 +1,18 @@
-"""Writes of legal entities: idempotent, batched upserts of GLEIF records (from the golden copy or the API)."""
+"""Writes of legal entities: idempotent, batched upserts of GLEIF records (from the golden copy or the API).
 
-from collections.abc import Callable, Iterable
+Each upsert takes plain mappings of field name to value (the callers map what their parser or client
+gives into them): an entity's ``lei`` and ENTITY_FIELDS (less the two countries, taken from the
+addresses), a relationship's ``child_lei``, ``parent_lei``, ``relationship_type`` and RELATIONSHIP_FIELDS,
+an exception's ``lei``, ``category`` and EXCEPTION_FIELDS.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from ingestion.parsers.gleif_records import LeiRecord, RelationshipRecord, ReportingExceptionRecord
-from ingestion.services import LoadCounts
+from marketdata.counts import LoadCounts
 from marketdata.identifiers import lei_error
 
 from .models import EntityRelationship, LegalEntity, ReportingException
@@ -29,14 +34,40 @@ class UpsertCounts(LoadCounts):
     older: int = 0
 
 
-ENTITY_FIELDS = tuple(name for name in LeiRecord.__dataclass_fields__ if name != "lei") + (
+ENTITY_FIELDS = (
+    "legal_name",
+    "legal_name_language",
+    "other_names",
+    "legal_address",
+    "headquarters_address",
+    "jurisdiction",
+    "category",
+    "sub_category",
+    "legal_form_code",
+    "legal_form_text",
+    "entity_status",
+    "registration_status",
+    "initial_registration_date",
+    "last_update_date",
+    "next_renewal_date",
+    "managing_lou",
+    "corroboration_level",
+    "bics",
+    "successor_lei",
+    "record",
     "legal_address_country",
     "headquarters_country",
 )
-RELATIONSHIP_FIELDS = tuple(
-    name
-    for name in RelationshipRecord.__dataclass_fields__
-    if name not in ("child_lei", "parent_lei", "relationship_type")
+RELATIONSHIP_FIELDS = (
+    "relationship_status",
+    "periods",
+    "start_date",
+    "end_date",
+    "registration_status",
+    "initial_registration_date",
+    "last_update_date",
+    "validation_sources",
+    "record",
 )
 EXCEPTION_FIELDS = ("reason", "reference", "registration_status", "last_update_date")
 
@@ -50,11 +81,11 @@ def _length_error(model, values: dict) -> str | None:
     return None
 
 
-def _entity_values(record: LeiRecord) -> dict:
-    """Model values of a LeiRecord (the countries come from the addresses)."""
-    values = {name: getattr(record, name) for name in ENTITY_FIELDS[:-2]}
-    values["legal_address_country"] = (record.legal_address or {}).get("country") or ""
-    values["headquarters_country"] = (record.headquarters_address or {}).get("country") or ""
+def _entity_values(record: Mapping) -> dict:
+    """Model values of an entity's fields (the countries come from the addresses)."""
+    values = {name: record[name] for name in ENTITY_FIELDS[:-2]}
+    values["legal_address_country"] = (record["legal_address"] or {}).get("country") or ""
+    values["headquarters_country"] = (record["headquarters_address"] or {}).get("country") or ""
     return values
 
 
@@ -116,22 +147,23 @@ def _stored(queryset, lookup: str, codes: Iterable[str], key: Callable) -> dict:
 
 
 @transaction.atomic
-def legal_entity_upsert_batch(records: Iterable[LeiRecord]) -> UpsertCounts:
+def legal_entity_upsert_batch(records: Iterable[Mapping]) -> UpsertCounts:
     """Insert or update LEI records by LEI; an invalid LEI is rejected, an older record leaves the stored one."""
     counts = UpsertCounts()
     rows: dict[tuple, dict] = {}
     for record in records:
         counts.read += 1
-        error = lei_error(record.lei)
-        if not error and not record.legal_name:
+        lei = record["lei"]
+        error = lei_error(lei)
+        if not error and not record["legal_name"]:
             error = "no legal name"
         values = _entity_values(record)
         error = error or _length_error(LegalEntity, values)
         if error:
-            counts.reject(f"LEI {record.lei}", error)
+            counts.reject(f"LEI {lei}", error)
             continue
-        if _newer(values, rows.get((record.lei,))):
-            rows[(record.lei,)] = values
+        if _newer(values, rows.get((lei,))):
+            rows[(lei,)] = values
     if rows:
         stored = _stored(LegalEntity.objects.all(), "lei", (key[0] for key in rows), lambda e: (e.lei,))
         _apply(LegalEntity, rows, stored, ENTITY_FIELDS, lambda key: {"lei": key[0]}, counts)
@@ -139,27 +171,28 @@ def legal_entity_upsert_batch(records: Iterable[LeiRecord]) -> UpsertCounts:
 
 
 @transaction.atomic
-def entity_relationship_upsert_batch(records: Iterable[RelationshipRecord]) -> UpsertCounts:
+def entity_relationship_upsert_batch(records: Iterable[Mapping]) -> UpsertCounts:
     """Insert or update relationships by (child, parent, type) with their periods; either LEI may be unloaded."""
     counts = UpsertCounts()
     rows: dict[tuple, dict] = {}
     for record in records:
         counts.read += 1
-        label = f"relationship {record.child_lei} {record.relationship_type or '?'} {record.parent_lei}"
-        child_error, parent_error = lei_error(record.child_lei), lei_error(record.parent_lei)
+        child, parent, relationship_type = record["child_lei"], record["parent_lei"], record["relationship_type"]
+        label = f"relationship {child} {relationship_type or '?'} {parent}"
+        child_error, parent_error = lei_error(child), lei_error(parent)
         error = (
             f"child LEI: {child_error}" if child_error else (f"parent LEI: {parent_error}" if parent_error else None)
         )
-        if not error and not record.relationship_type:
+        if not error and not relationship_type:
             error = "no relationship type"
-        if not error and record.child_lei == record.parent_lei:
+        if not error and child == parent:
             error = "child and parent are the same LEI"
-        values = {name: getattr(record, name) for name in RELATIONSHIP_FIELDS}
+        values = {name: record[name] for name in RELATIONSHIP_FIELDS}
         error = error or _length_error(EntityRelationship, values)
         if error:
             counts.reject(label, error)
             continue
-        key = (record.child_lei, record.parent_lei, record.relationship_type)
+        key = (child, parent, relationship_type)
         if _newer(values, rows.get(key)):
             rows[key] = values
     if rows:
@@ -182,23 +215,24 @@ def entity_relationship_upsert_batch(records: Iterable[RelationshipRecord]) -> U
 
 
 @transaction.atomic
-def reporting_exception_upsert_batch(records: Iterable[ReportingExceptionRecord]) -> UpsertCounts:
+def reporting_exception_upsert_batch(records: Iterable[Mapping]) -> UpsertCounts:
     """Insert or update reporting exceptions by (LEI, category), keeping the reason and reference."""
     counts = UpsertCounts()
     rows: dict[tuple, dict] = {}
     for record in records:
         counts.read += 1
-        error = lei_error(record.lei)
-        if not error and not record.category:
+        lei, category = record["lei"], record["category"]
+        error = lei_error(lei)
+        if not error and not category:
             error = "no exception category"
-        if not error and not record.reason:
+        if not error and not record["reason"]:
             error = "no exception reason"
-        values = {name: getattr(record, name) for name in EXCEPTION_FIELDS}
-        error = error or _length_error(ReportingException, {**values, "category": record.category})
+        values = {name: record[name] for name in EXCEPTION_FIELDS}
+        error = error or _length_error(ReportingException, {**values, "category": category})
         if error:
-            counts.reject(f"reporting exception {record.lei} {record.category}", error)
+            counts.reject(f"reporting exception {lei} {category}", error)
             continue
-        key = (record.lei, record.category)
+        key = (lei, category)
         if _newer(values, rows.get(key)):
             rows[key] = values
     if rows:

@@ -5,47 +5,20 @@ import os
 import re
 import socket
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
+from marketdata.counts import REJECTED_SAMPLE_SIZE, LoadCounts  # noqa: F401 - LoadCounts lives in the core
 from marketdata.services import data_version_bump
 from marketdata.telemetry import load_metrics_record
 
 from .choices import RunStatus
 from .models import IngestionRun
 
-REJECTED_SAMPLE_SIZE = 50
 logger = logging.getLogger(__name__)
 _HOST = socket.gethostname()
-
-
-@dataclass
-class LoadCounts:
-    """What a load read and did; loaders fill it in as they go."""
-
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejected_sample: list = field(default_factory=list)
-
-    def reject(self, record: str, reason: str) -> None:
-        """Count a rejected record and keep the first few with their reason."""
-        self.rejected += 1
-        if len(self.rejected_sample) < REJECTED_SAMPLE_SIZE:
-            self.rejected_sample.append({"record": record, "reason": reason})
-
-    def add(self, other: "LoadCounts") -> None:
-        """Add another load's counts to these (for a summary over files)."""
-        self.read += other.read
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejected += other.rejected
 
 
 def ingestion_run_start(source: str, file_name: str, file_type: str = "", checksum: str = "") -> IngestionRun:

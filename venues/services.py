@@ -1,19 +1,41 @@
-"""Writes of venues: the difference between an ISO 10383 file and what is stored, and the batched upsert."""
+"""Writes of venues: the difference between an ISO 10383 file and what is stored, and the batched upsert.
 
+Both take plain mappings of VENUE_FIELDS to values, one per registry row (the caller maps its parser's rows).
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from ingestion.parsers.mic import RECORD_FIELDS, MicRecord
-
 from .choices import VenueStatus
 from .models import Venue
 from .selectors import venue_edition
 
-# MicRecord field -> Venue attribute (the operating MIC is stored as the relation's code).
-FIELD_ATTRS = {name: ("operating_id" if name == "operating_mic" else name) for name in RECORD_FIELDS}
+# The fields of one ISO 10383 row, as the upsert takes them.
+VENUE_FIELDS = (
+    "mic",
+    "operating_mic",
+    "kind",
+    "market_name",
+    "legal_entity_name",
+    "lei",
+    "market_category",
+    "acronym",
+    "country",
+    "city",
+    "website",
+    "status",
+    "creation_date",
+    "last_update_date",
+    "last_validation_date",
+    "expiry_date",
+    "comments",
+)
+# Row field -> Venue attribute (the operating MIC is stored as the relation's code).
+FIELD_ATTRS = {name: ("operating_id" if name == "operating_mic" else name) for name in VENUE_FIELDS}
 COMPARED_ATTRS = tuple(attr for name, attr in FIELD_ATTRS.items() if name != "mic")
 # SQL Server: at most 2,100 parameters per statement and 1,000 rows per INSERT (keep a margin).
 MAX_PARAMS = 2000
@@ -87,7 +109,7 @@ class VenueDiff:
         lines = []
         for title, items in (("added", self.added), ("expired", self.expired), ("changed", self.changed)):
             for item in items[:limit]:
-                text = item.describe() if isinstance(item, VenueChange) else f"{item.mic}: {item.market_name}"
+                text = item.describe() if isinstance(item, VenueChange) else f"{item['mic']}: {item['market_name']}"
                 lines.append(f"  {title} {text}")
             if len(items) > limit:
                 lines.append(f"  ... and {len(items) - limit} more {title}")
@@ -104,13 +126,13 @@ def _stored_by_mic(mics: list[str]) -> dict[str, Venue]:
     return stored
 
 
-def venue_diff(records: list[MicRecord]) -> VenueDiff:
-    """Compare MIC records with the stored venues, without writing anything."""
-    records_by_mic = {record.mic: record for record in records}
+def venue_diff(records: list[Mapping]) -> VenueDiff:
+    """Compare registry rows with the stored venues, without writing anything."""
+    records_by_mic = {record["mic"]: record for record in records}
     stored = _stored_by_mic(list(records_by_mic))
     diff = VenueDiff(records=records_by_mic)
     diff.stored_edition = venue_edition()
-    diff.file_edition = max((r.last_update_date for r in records if r.last_update_date), default=None)
+    diff.file_edition = max((r["last_update_date"] for r in records if r["last_update_date"]), default=None)
     diff.not_in_file = Venue.objects.count() - len(stored)
     for mic, record in records_by_mic.items():
         venue = stored.get(mic)
@@ -119,30 +141,30 @@ def venue_diff(records: list[MicRecord]) -> VenueDiff:
             continue
         changes = {}
         for name, attr in FIELD_ATTRS.items():
-            old, new = getattr(venue, attr), getattr(record, name)
+            old, new = getattr(venue, attr), record[name]
             if name != "mic" and old != new:
                 changes[name] = (old, new)
         if not changes:
             diff.unchanged += 1
             continue
         change = VenueChange(mic=mic, changes=changes)
-        stored_date, file_date = venue.last_update_date, record.last_update_date
+        stored_date, file_date = venue.last_update_date, record["last_update_date"]
         if stored_date and (file_date is None or file_date < stored_date):
             diff.older_rows.append(mic)
-        if record.status == VenueStatus.EXPIRED and venue.status != VenueStatus.EXPIRED:
+        if record["status"] == VenueStatus.EXPIRED and venue.status != VenueStatus.EXPIRED:
             diff.expired.append(change)
         else:
             diff.changed.append(change)
     return diff
 
 
-def _venue_from_record(record: MicRecord) -> Venue:
-    """A new Venue row from a MIC record."""
-    return Venue(**{attr: getattr(record, name) for name, attr in FIELD_ATTRS.items()})
+def _venue_from_record(record: Mapping) -> Venue:
+    """A new Venue row from a registry row."""
+    return Venue(**{attr: record[name] for name, attr in FIELD_ATTRS.items()})
 
 
 @transaction.atomic
-def venue_upsert_batch(records: list[MicRecord], diff: VenueDiff | None = None) -> VenueDiff:
+def venue_upsert_batch(records: list[Mapping], diff: VenueDiff | None = None) -> VenueDiff:
     """Insert new MICs and update changed ones (by MIC) in one transaction; return what differed."""
     diff = diff if diff is not None else venue_diff(records)
     new_rows = [_venue_from_record(record) for record in diff.added]
@@ -157,7 +179,7 @@ def venue_upsert_batch(records: list[MicRecord], diff: VenueDiff | None = None) 
         for change in changes:
             venue, record = stored[change.mic], diff.records[change.mic]
             for name, attr in FIELD_ATTRS.items():
-                setattr(venue, attr, getattr(record, name))
+                setattr(venue, attr, record[name])
             venue.updated_at = now
             rows.append(venue)
         update_fields = [*COMPARED_ATTRS, "updated_at"]

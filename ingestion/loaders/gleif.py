@@ -16,6 +16,12 @@ from ingestion.services import LoadCounts
 
 BATCH_SIZE = 1000  # records per upsert: one SELECT of at most 1,000 keys, then chunked INSERT/UPDATE statements
 
+
+def gleif_values(record: LeiRecord | RelationshipRecord | ReportingExceptionRecord) -> dict:
+    """A GLEIF record (golden copy or API) as the plain field -> value mapping the entity upserts take."""
+    return dict(vars(record))
+
+
 UPSERTS = {
     LeiRecord: legal_entity_upsert_batch,
     RelationshipRecord: entity_relationship_upsert_batch,
@@ -58,7 +64,7 @@ def gleif_file_records_load(
 
     def flush(kind: type) -> None:
         if buffers[kind]:
-            _add(counts, UPSERTS[kind](buffers[kind]), summary)
+            _add(counts, UPSERTS[kind]([gleif_values(record) for record in buffers[kind]]), summary)
             buffers[kind] = []
 
     with gleif_open(path) as streams:

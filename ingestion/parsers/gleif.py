@@ -14,6 +14,7 @@ from lxml import etree
 
 from .files import DEFAULT_LIMITS, XmlLimitError, XmlLimits, doctype_problem, limit_reason, limited, xml_streams
 from .gleif_records import LeiRecord, RelationshipRecord, ReportingExceptionRecord
+from .xml import element_close, element_tree, local_name
 
 LEI_CDF, RR_CDF, REPEX = "LEI-CDF", "RR-CDF", "REPEX"
 # Root element -> (file kind, header element, record element).
@@ -24,7 +25,6 @@ DOCUMENTS = {
 }
 _RECORD_TAGS = {record: kind for kind, _, record in DOCUMENTS.values()}
 _WATCHED = [f"{{*}}{tag}" for tag in {*DOCUMENTS, "LEIHeader", "Header", *_RECORD_TAGS}]
-_LOCAL_NAMES: dict[str, str] = {}
 
 
 class GleifFileError(Exception):
@@ -55,50 +55,6 @@ class GleifRejection:
     line: int
     key: str
     reason: str
-
-
-def local_name(tag: str) -> str:
-    """An element's name without its namespace."""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
-    return name
-
-
-def _is_list_container(name: str, child_names: set[str]) -> bool:
-    """True for wrappers such as OtherEntityNames/OtherEntityName or OtherValidationAuthorities/...Authority."""
-    if len(child_names) != 1:
-        return False
-    (child,) = child_names
-    return name != child and name.startswith(child[:-1])
-
-
-class _Repeated(list):
-    """Values of an element name that occurs more than once under one parent (a plain list to every reader)."""
-
-
-def element_tree(element) -> dict | list:
-    """An element's content as JSON-ready data: leaf text, '@attr' and '$' for text, lists for repeats."""
-    result: dict = {}
-    for child in element:
-        if not isinstance(child.tag, str):  # comments, processing instructions
-            continue
-        name = local_name(child.tag)
-        value = element_tree(child) if len(child) else (child.text or "").strip()
-        if child.attrib:
-            attributes = {f"@{local_name(key)}": item for key, item in child.attrib.items()}
-            value = {**attributes, **value} if isinstance(value, dict) else {**attributes, "$": value}
-        previous = result.get(name)
-        if previous is None:
-            result[name] = value
-        elif isinstance(previous, _Repeated):
-            previous.append(value)
-        else:
-            result[name] = _Repeated([previous, value])
-    if _is_list_container(local_name(element.tag), set(result)):
-        (value,) = result.values()
-        return list(value) if isinstance(value, _Repeated) else [value]
-    return result
 
 
 def _text(value) -> str:
@@ -274,15 +230,6 @@ def gleif_open(path: str | os.PathLike, limits: XmlLimits = DEFAULT_LIMITS):
     return xml_streams(path, GleifFileError, limits)
 
 
-def _close(element) -> None:
-    """Free a processed element and the siblings before it."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
-
 def _header(kind: str, data: dict, name: str, line: int) -> GleifHeader:
     """A header element (as element_tree data) to a GleifHeader."""
     count = _text(data.get("RecordCount"))
@@ -342,8 +289,8 @@ def gleif_stream_parse(
                 continue
             if tag == header_tag and not header_sent:
                 header_sent = True
-                yield _header(kind, element_tree(element), name, line)
-                _close(element)
+                yield _header(kind, element_tree(element, "$", trimmed=True), name, line)
+                element_close(element)
                 continue
             if tag != record_tag:
                 continue
@@ -351,8 +298,8 @@ def gleif_stream_parse(
                 header_sent = True
                 yield GleifHeader(kind=kind)
             number += 1
-            data = element_tree(element)
-            _close(element)
+            data = element_tree(element, "$", trimmed=True)
+            element_close(element)
             record_line = 0
             try:
                 yield line, _BUILDERS[kind](data)

@@ -57,6 +57,7 @@ def enrich_entities(
         legal_entity_upsert_batch,
         reporting_exception_upsert_batch,
     )
+    from ingestion.loaders.gleif import gleif_values
 
     leis = issuer_leis_missing(isins, limit)
     own_client = client is None
@@ -88,9 +89,9 @@ def enrich_entities(
                 known = set(LegalEntity.objects.filter(lei__in=parents).values_list("lei", flat=True))
                 parent_records = list(client.lei_records(sorted(parents - known))) if parents - known else []
                 counts.read += len(parent_records) + len(relationships) + len(exceptions)
-                _count(counts, legal_entity_upsert_batch(records + parent_records))
-                _count(counts, entity_relationship_upsert_batch(relationships))
-                _count(counts, reporting_exception_upsert_batch(exceptions))
+                _count(counts, legal_entity_upsert_batch([gleif_values(r) for r in records + parent_records]))
+                _count(counts, entity_relationship_upsert_batch([gleif_values(r) for r in relationships]))
+                _count(counts, reporting_exception_upsert_batch([gleif_values(r) for r in exceptions]))
                 if progress:
                     progress(start + len(chunk), len(leis))
             return run

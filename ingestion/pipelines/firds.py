@@ -1,7 +1,6 @@
 """FIRDS pipeline: file -> parser (own process) -> loader, one IngestionRun and one transaction per file."""
 
 import gc
-import hashlib
 import logging
 import os
 import re
@@ -21,6 +20,7 @@ from ..parsers.firds import FirdsFileError, FirdsFileInfo
 from ..parsers.firds.stream import iter_batches
 from ..selectors import firds_full_load_exists, ingestion_run_already_loaded
 from ..services import LoadCounts, ingestion_run
+from ..sources.http import file_md5
 
 BATCH_SIZE = 2000
 ANALYZE_AFTER_ROWS = 50_000  # records inserted by one file after which the tables' statistics are refreshed
@@ -39,15 +39,6 @@ DELTA_WITHOUT_FULL_LOAD = (
     "A delta (DLTINS) loaded into a database with no full FIRDS load (FULINS): its modifications, terminations and "
     "cancellations apply to records never loaded, so the data stays partial until a full set is loaded."
 )
-
-
-def file_md5(path: str | os.PathLike) -> str:
-    """The MD5 checksum of a file (as ESMA's registry publishes it)."""
-    digest = hashlib.md5()  # noqa: S324 - the registry's checksum, not security
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def firds_file_type(path: str | os.PathLike) -> str:

@@ -49,6 +49,11 @@ def mic_files(path: str | Path) -> list[Path]:
     return [path]
 
 
+def mic_values(record: MicRecord) -> dict:
+    """A MIC registry row as the plain field -> value mapping the venue services take."""
+    return dict(vars(record))
+
+
 def _refusal(name: str, diff: VenueDiff) -> str:
     """The message that says why a file is refused and what it would change."""
     if diff.is_older_edition:
@@ -77,7 +82,9 @@ def mic_file_load(
         for item in mic_file_parse(data, name):
             (records if isinstance(item, MicRecord) else rejections).append(item)
         counts = LoadCounts(read=len(records) + len(rejections), rejected=len(rejections))
-        return MicLoadResult(name, None, counts, venue_diff(records), rejections, applied=False)
+        return MicLoadResult(
+            name, None, counts, venue_diff([mic_values(r) for r in records]), rejections, applied=False
+        )
     checksum = hashlib.sha256(data).hexdigest()
     with ingestion_run(Source.MIC, name[:255], file_type="csv", checksum=checksum) as (run, counts):
         for item in mic_file_parse(data, name):
@@ -87,10 +94,11 @@ def mic_file_load(
             else:
                 rejections.append(item)
                 counts.reject(f"line {item.line} {item.mic}", item.reason)
-        diff = venue_diff(records)
+        rows = [mic_values(record) for record in records]
+        diff = venue_diff(rows)
         if diff.rolls_back and not allow_older:
             raise OlderEditionError(_refusal(name, diff))
-        venue_upsert_batch(records, diff)
+        venue_upsert_batch(rows, diff)
         counts.inserted = len(diff.added)
         counts.updated = len(diff.changed) + len(diff.expired)
         counts.unchanged = diff.unchanged

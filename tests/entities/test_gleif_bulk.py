@@ -15,7 +15,7 @@ from entities.models import EntityRelationship, LegalEntity, ReportingException
 from entities.selectors import entity_children, entity_parent_chain
 from entities.services import sql_batch_size
 from ingestion.choices import RunStatus, Source
-from ingestion.loaders.gleif import gleif_file_records_load
+from ingestion.loaders.gleif import gleif_file_records_load, gleif_values
 from ingestion.models import IngestionRun
 from ingestion.services import LoadCounts
 
@@ -237,7 +237,7 @@ def test_parent_chain_follows_several_direct_steps():
         RelationshipRecord(BLOOMBERG_INC, BLOOMBERG_FINANCE, DIRECT, "ACTIVE"),  # a cycle must not loop
         RelationshipRecord(BLOOMBERG_FINANCE, BLOOMBERG_INC, ULTIMATE, "ACTIVE"),
     ]
-    assert entity_relationship_upsert_batch(records).inserted == 4
+    assert entity_relationship_upsert_batch([gleif_values(record) for record in records]).inserted == 4
     assert [link.lei for link in entity_parent_chain(BLOOMBERG_FINANCE)] == [BLOOMBERG_LP, BLOOMBERG_INC]
 
 
@@ -288,6 +288,10 @@ def test_records_built_from_the_api_go_through_the_same_upserts(shared_data):
             (api / "reporting_exceptions/direct-parent-reporting-exception_335800CCCPHKUOXPC332.json").read_text()
         )["data"]
     )
+    # The upserts take plain values: the caller maps the client's records, as the enrichment does.
+    entities = [gleif_values(record) for record in entities]
+    relationships = [gleif_values(record) for record in relationships]
+    exception = gleif_values(exception)
     first = [
         legal_entity_upsert_batch(entities),
         entity_relationship_upsert_batch(relationships),

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from lxml import etree
 
 from ..files import DEFAULT_LIMITS, XmlLimitError, XmlLimits, doctype_problem, limit_reason, xml_streams
+from ..xml import element_close, element_tree, local_name
 from .extract import FieldError, record_from_tree, text
 from .records import RECORD_TAGS, FirdsFileInfo, FirdsRecord
 
@@ -20,7 +21,6 @@ REPORTS = {
     "FinInstrmRptgCancRpt": "FULCAN",
 }
 _WATCHED = [f"{{*}}{tag}" for tag in (*RECORD_TAGS, *REPORTS, "RptHdr", "RptgPrd", "MsgDefIdr", "BizMsgIdr")]
-_LOCAL_NAMES: dict[str, str] = {}
 
 
 class FirdsFileError(Exception):
@@ -38,58 +38,11 @@ class FirdsFileError(Exception):
         super().__init__(f"{file_name}: {reason} ({', '.join(where)})")
 
 
-def local_name(tag: str) -> str:
-    """An element's name without its namespace (cached: a file repeats a few dozen names)."""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
-    return name
-
-
-def element_tree(element) -> dict:
-    """The element's children as nested dicts: leaf text, {'@attr': ..., '#text': ...}, lists when repeated."""
-    result: dict = {}
-    names = _LOCAL_NAMES
-    for child in element:
-        name = names.get(child.tag)
-        if name is None:
-            if not isinstance(child.tag, str):  # comments, processing instructions
-                continue
-            name = local_name(child.tag)
-        attributes = child.items()  # a list, usually empty (cheaper than the attrib proxy)
-        if len(child):
-            value = element_tree(child)
-            if attributes:
-                value = {**{f"@{key}": item for key, item in attributes}, **value}
-        else:
-            value = child.text or ""  # as sent: real short names carry trailing spaces
-            if attributes:
-                value = {**{f"@{key}": item for key, item in attributes}, "#text": value}
-        if name in result:
-            previous = result[name]
-            if isinstance(previous, list):
-                previous.append(value)
-            else:
-                result[name] = [previous, value]
-        else:
-            result[name] = value
-    return result
-
-
 @contextmanager
 def open_xml_stream(path: str | os.PathLike, limits: XmlLimits = DEFAULT_LIMITS):
     """Yield (display name, LimitedStream) of the XML in a .zip (its first .xml member) or of an .xml file."""
     with xml_streams(path, FirdsFileError, limits) as streams:
         yield next(streams)
-
-
-def _close(element) -> None:
-    """Free a processed element and the siblings before it."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
 
 
 def iter_records(
@@ -160,7 +113,7 @@ def iter_records(
                     general = tree.get("FinInstrmGnlAttrbts") or {}
                     record = FirdsRecord(record_type, number, line, isin=text(general.get("Id")), attributes=tree)
                     record.error = str(error)
-                _close(element)
+                element_close(element)
                 record_line = 0
                 yield record
         except XmlLimitError as error:
