@@ -1,9 +1,7 @@
 """JSON-over-HTTP calls within a shared request budget: Retry-After on 429, backoff on 5xx, timeouts, bad bodies."""
 
-import email.utils
 import json
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass
@@ -12,10 +10,9 @@ import httpx
 
 from .http import SourceError, SourceResponseError, SourceUnavailable
 from .ratelimit import RateBudget
+from .retry import SERVER_ERRORS, TOO_MANY_REQUESTS, RetryPolicy
 
 logger = logging.getLogger(__name__)
-
-RETRYABLE_STATUS = {500, 502, 503, 504}
 
 
 __all__ = ["ApiResponse", "BudgetedJsonApi", "SourceError", "SourceRateLimited", "SourceResponseError"]
@@ -34,21 +31,6 @@ class ApiResponse:
     url: str
 
 
-def retry_after_seconds(value: str | None, default: float) -> float:
-    """Seconds to wait from a Retry-After header (seconds, possibly fractional, or an HTTP date)."""
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
-
-
 class BudgetedJsonApi:
     """A JSON API reached through one httpx client and a request budget shared across processes."""
 
@@ -59,16 +41,14 @@ class BudgetedJsonApi:
         base_url: str,
         budget: RateBudget,
         timeout: float,
-        max_retries: int,
-        backoff: float,
+        retry: RetryPolicy,
         headers: dict | None = None,
         max_rate_limited: int = 20,
     ):
         self.label = label
         self.base_url = base_url.rstrip("/")
         self.budget = budget
-        self.max_retries = max_retries
-        self.backoff = backoff
+        self.retry = retry
         self.max_rate_limited = max_rate_limited
         self.requests_sent = 0
         self._count_lock = threading.Lock()
@@ -106,15 +86,15 @@ class BudgetedJsonApi:
                 finally:
                     self.budget.done(slot)
                 status = response.status_code
-                if status == 429:
+                if status == TOO_MANY_REQUESTS:
                     rate_limited += 1
-                    wait = retry_after_seconds(response.headers.get("Retry-After"), self.budget.window)
+                    wait = self.retry.retry_after(response.headers.get("Retry-After"), self.budget.window)
                     if rate_limited > self.max_rate_limited:
                         raise SourceRateLimited(f"{self.label}: {url} answered 429 {rate_limited} times in a row")
                     logger.info("%s: 429 on %s, pausing %.2fs", self.label, url, wait)
                     self.budget.pause(wait)
                     continue
-                if status in RETRYABLE_STATUS:
+                if status in SERVER_ERRORS:
                     last_error = f"HTTP {status}"
                 elif status in passthrough:
                     return ApiResponse(status, _decode(response, strict=False), url)
@@ -128,11 +108,11 @@ class BudgetedJsonApi:
             except _BadBody as error:
                 last_error = str(error)
             failures += 1
-            if failures > self.max_retries:
+            if failures > self.retry.retries:
                 raise SourceUnavailable(
                     f"{self.label} is unavailable: {method} {url} failed {failures} times, last: {last_error}"
                 )
-            delay = self.backoff * (2 ** (failures - 1)) * (0.5 + random.random() / 2)
+            delay = self.retry.delay(failures - 1)
             logger.warning("%s: %s on %s, retry %d in %.2fs", self.label, last_error, url, failures, delay)
             time.sleep(delay)
 

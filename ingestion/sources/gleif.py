@@ -9,6 +9,7 @@ from ingestion.parsers.gleif_records import LeiRecord, RelationshipRecord, Repor
 
 from .api_http import BudgetedJsonApi, SourceResponseError
 from .ratelimit import rate_budget
+from .retry import RetryPolicy
 
 DIRECT = "direct"
 ULTIMATE = "ultimate"
@@ -126,8 +127,7 @@ class GleifClient:
             base_url=self.base_url,
             budget=budget,
             timeout=float(settings.HTTP_TIMEOUT_SECONDS),
-            max_retries=int(settings.HTTP_MAX_RETRIES),
-            backoff=float(getattr(settings, "HTTP_RETRY_BACKOFF_SECONDS", 2.0)),
+            retry=RetryPolicy.for_api(),
             headers={"Accept": "application/vnd.api+json"},
         )
 

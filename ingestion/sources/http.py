@@ -1,8 +1,9 @@
 """The shared HTTP layer of every source: timeouts, retries with backoff, verified downloads into storage.
 
 Requests go through httpx with ``settings.HTTP_TIMEOUT_SECONDS``; network errors, timeouts, 429 and 5xx
-answers are retried ``settings.HTTP_MAX_RETRIES`` times, waiting ``settings.HTTP_RETRY_BACKOFF_SECONDS``
-doubled at each retry, then fail with a ``SourceUnavailable`` that names the URL. Downloads stream to
+answers are retried as the one ``RetryPolicy`` of ``retry`` says (``settings.HTTP_MAX_RETRIES`` times,
+waiting ``settings.HTTP_RETRY_BACKOFF_SECONDS`` doubled at each retry, or what Retry-After asks, at most
+300 s), then fail with a ``SourceUnavailable`` that names the URL. Downloads stream to
 ``<name>.part``, are checked against their MD5 checksum, renamed, and saved through Django's
 ``default_storage`` (a local folder, or Azure Blob Storage when configured).
 """
@@ -22,11 +23,11 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
+from .retry import RETRYABLE_STATUS, RetryPolicy
+
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
-MAX_BACKOFF_SECONDS = 300.0
-RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 USER_AGENT = "marketdata (+https://github.com/marketdata)"
 
 T = TypeVar("T")
@@ -73,22 +74,14 @@ def http_client(**kwargs) -> httpx.Client:
     return httpx.Client(**kwargs)
 
 
-def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Seconds to wait before retry number ``attempt`` (0-based): Retry-After if given, else doubling backoff."""
-    if response is not None:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.isdigit():
-            return min(float(retry_after), MAX_BACKOFF_SECONDS)
-    return min(settings.HTTP_RETRY_BACKOFF_SECONDS * (2**attempt), MAX_BACKOFF_SECONDS)
-
-
 def http_retrying(url: str, attempt_once: Callable[[], T]) -> T:
     """Run one HTTP exchange with retries on network errors, timeouts, 429 and 5xx; name the URL when giving up.
 
     ``attempt_once`` performs the whole exchange (request and body) and raises ``httpx.HTTPStatusError``
     or ``httpx.TransportError`` on failure; anything else propagates at once.
     """
-    attempts = settings.HTTP_MAX_RETRIES + 1
+    policy = RetryPolicy.from_settings()
+    attempts = policy.attempts
     for attempt in range(attempts):
         response = None
         try:
@@ -104,7 +97,9 @@ def http_retrying(url: str, attempt_once: Callable[[], T]) -> T:
             last_error = error
         if attempt + 1 == attempts:
             raise SourceUnavailable(f"{url} failed after {attempts} attempts; last error: {reason}") from last_error
-        delay = _retry_delay(attempt, response)
+        delay = policy.delay(attempt)
+        if response is not None:
+            delay = policy.retry_after(response.headers.get("Retry-After"), delay)
         logger.warning("%s failed (%s); retry %d of %d in %.1fs", url, reason, attempt + 1, attempts - 1, delay)
         time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover

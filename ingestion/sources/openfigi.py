@@ -10,6 +10,7 @@ from django.conf import settings
 
 from .api_http import BudgetedJsonApi, SourceResponseError
 from .ratelimit import rate_budget
+from .retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ class OpenFigiClient:
             base_url=self.base_url,
             budget=rate_budget(f"openfigi:{keyed}:{self.base_url}", limit, window),
             timeout=float(settings.HTTP_TIMEOUT_SECONDS),
-            max_retries=int(settings.HTTP_MAX_RETRIES),
-            backoff=float(getattr(settings, "HTTP_RETRY_BACKOFF_SECONDS", 2.0)),
+            retry=RetryPolicy.for_api(),
             headers=headers,
         )
 
