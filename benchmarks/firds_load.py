@@ -12,6 +12,7 @@ Run: .venv/bin/python -m benchmarks.firds_load --records 200000 [--rss-records 5
 import argparse
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -158,11 +159,15 @@ def _load_elapsed(text: str) -> float:
     return float(re.search(r"elapsed ([0-9.]+)s", text).group(1))
 
 
+BENCH_SECRET_KEY = secrets.token_urlsafe(32)
+
+
 def sqlite_env(database: Path) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
+        "DJANGO_DEBUG": "false",  # no query log; settings without DEBUG need a key of their own
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or BENCH_SECRET_KEY,
         "DATABASE_TYPE": "sqlite",
         "SQLITE_DB_PATH": str(database),
     }
@@ -172,7 +177,8 @@ def postgres_env(name: str) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
+        "DJANGO_DEBUG": "false",  # no query log; settings without DEBUG need a key of their own
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or BENCH_SECRET_KEY,
         "DATABASE_TYPE": "postgresql",
         "POSTGRES_DB": name,
         "POSTGRES_USER": os.environ.get("POSTGRES_USER", "postgres"),

@@ -1,5 +1,7 @@
 """Admin for instruments, listings, FIGIs and transparency."""
 
+import json
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -30,7 +32,19 @@ class ListingInline(ReadOnlyInline):
     """The instrument's listing versions, current first, with the venue's name."""
 
     model = Listing
-    fields = ("mic", "venue_name", "full_name", "valid_from", "valid_to", "is_current", "is_cancelled")
+    fields = (
+        "mic",
+        "venue_name",
+        "full_name",
+        "cfi_code",
+        "currency",
+        "maturity_date",
+        "expiry_date",
+        "valid_from",
+        "valid_to",
+        "is_current",
+        "is_cancelled",
+    )
     readonly_fields = fields
     ordering = ("-is_current", "venue_id", "-valid_from")
 
@@ -131,6 +145,7 @@ class ListingAdmin(LargeTableAdmin):
         "venue_id",
         "venue_name",
         "full_name",
+        "cfi_code",
         "valid_from",
         "valid_to",
         "is_current",
@@ -140,6 +155,13 @@ class ListingAdmin(LargeTableAdmin):
     search_fields = ("instrument_id__exact", "venue_id__exact", "full_name")
     identifier_search = {"instrument_id": is_valid_isin, "venue_id": is_valid_mic}
     raw_id_fields = ("instrument", "venue")
+    readonly_fields = ("record_tree",)
+    exclude = ("record",)
+
+    @admin.display(description="record as FIRDS sent it")
+    def record_tree(self, obj):
+        """The whole record, indented."""
+        return format_html("<pre>{}</pre>", json.dumps(obj.record, indent=2, ensure_ascii=False)) if obj.record else "-"
 
     def get_queryset(self, request):
         """Venues fetched in one query per page; prefetch keeps listings whose MIC is not loaded."""

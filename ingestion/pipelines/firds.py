@@ -146,3 +146,42 @@ def firds_load_date(
     registry_files = EsmaRegistryClient().files(day, day, file_type=file_type, cfi=cfi)
     local = [file_download(registry_file) for registry_file in registry_files]
     return firds_load_paths(local, force=force, progress=progress)
+
+
+class FilesOnRecordMissing(Exception):
+    """Files that earlier loads name but that are neither in the folders given nor in storage."""
+
+
+def firds_files_on_record() -> list[str]:
+    """The names of the FIRDS files that loaded successfully, once each, in ESMA name order."""
+    names = IngestionRun.objects.filter(source=Source.FIRDS, status=RunStatus.SUCCEEDED).values_list(
+        "file_name", flat=True
+    )
+    return sorted(set(names), key=firds_sort_key)
+
+
+def firds_rebuild(folders=(), *, progress: Progress | None = None) -> list[IngestionRun]:
+    """Load again, with force, every FIRDS file earlier loads name, in ESMA name order: what a database migrated from
+    a version that kept less of each record needs to hold every venue's whole record.
+
+    Each file is looked for in `folders`, then in storage (`firds/<name>`, where downloads are kept). Nothing is
+    loaded when a file is missing: FilesOnRecordMissing names them all.
+    """
+    from ..sources.http import local_path
+
+    found, missing = [], []
+    for name in firds_files_on_record():
+        local = next((Path(folder) / name for folder in folders if (Path(folder) / name).is_file()), None)
+        if local is None:
+            try:
+                local = Path(local_path(f"firds/{name}"))
+            except FileNotFoundError:
+                missing.append(name)
+                continue
+        found.append(local)
+    if missing:
+        raise FilesOnRecordMissing(
+            f"{len(missing)} file(s) on record not found in {', '.join(map(str, folders)) or 'no folder'} "
+            f"nor in storage: {', '.join(missing)}"
+        )
+    return firds_load_paths(found, force=True, progress=progress)

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingestion.pipelines.firds import FILE_TYPES, firds_load_date, firds_load_paths
+from ingestion.pipelines.firds import FILE_TYPES, FilesOnRecordMissing, firds_load_date, firds_load_paths, firds_rebuild
 from ingestion.reporting import CommandProgress, runs_report
 from ingestion.sources.http import SourceError
 
@@ -20,18 +20,27 @@ class Command(BaseCommand):
         parser.add_argument("--type", choices=FILE_TYPES, dest="file_type", help="only files of this type (--date)")
         parser.add_argument("--cfi", help="only files of this CFI category letter (--date)")
         parser.add_argument("--force", action="store_true", help="load files even when their checksum was loaded")
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="load again (forced) every file earlier loads name, found in the PATH folders or in storage",
+        )
 
-    def handle(self, *args, paths, date, file_type, cfi, force, **options):
-        if bool(paths) == bool(date):
+    def handle(self, *args, paths, date, file_type, cfi, force, rebuild, **options):
+        if rebuild and date:
+            raise CommandError("--rebuild takes folders to look in, not --date")
+        if not rebuild and bool(paths) == bool(date):
             raise CommandError("give either PATH arguments or --date")
         self.verbosity = options.get("verbosity", 1)
         started = time.monotonic()
         try:
             with CommandProgress(self.stdout, self.verbosity) as progress:
-                if date:
+                if rebuild:
+                    runs = firds_rebuild(paths, progress=progress)
+                elif date:
                     runs = firds_load_date(date, file_type, cfi, force=force, progress=progress)
                 else:
                     runs = firds_load_paths(paths, force=force, progress=progress)
-        except SourceError as error:  # registry or download failed: nothing was loaded
+        except (SourceError, FilesOnRecordMissing) as error:  # nothing was loaded
             raise CommandError(str(error)) from error
         runs_report(self, runs, started)
