@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='listing',
             name='underlying_isin',
-            field=models.CharField(blank=True, db_index=True, max_length=12, null=True),
+            field=models.CharField(blank=True, max_length=12, null=True),
         ),
         migrations.AddField(
             model_name='listing',
@@ -237,18 +237,6 @@ class Migration(migrations.Migration):
             model_name='listing',
             name='issuer_lei',
             field=models.CharField(blank=True, max_length=20, null=True, verbose_name='issuer LEI (FIRDS Issr)'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['maturity_date'], name='listing_maturity_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['expiry_date'], name='listing_expiry_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['issuer_lei'], name='listing_issuer_idx'),
         ),
         migrations.RunPython(keep_what_is_stored, migrations.RunPython.noop, elidable=True),
         migrations.RemoveField(

@@ -35,6 +35,7 @@ class Instrument(InstrumentTerms, TimeStampedModel):
         "derived from MIC", max_length=4, blank=True, default="", help_text="The listing whose record speaks for it."
     )
     # Debt and derivative terms: instruments.models.terms (null when the record does not give them).
+    underlying_isin = models.CharField(max_length=12, null=True, blank=True, db_index=True)
     source_file = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:

@@ -57,10 +57,6 @@ class Listing(InstrumentTerms, TimeStampedModel):
             # "Listings of ISIN X on date D": isin = X AND valid_from <= D AND (valid_to >= D OR null).
             models.Index(fields=["instrument", "valid_from", "valid_to"], name="listing_isin_asof_idx"),
             models.Index(fields=["venue", "is_current"], name="listing_mic_current_idx"),
-            # instrument filters on any current listing's own terms
-            models.Index(fields=["maturity_date"], name="listing_maturity_idx"),
-            models.Index(fields=["expiry_date"], name="listing_expiry_idx"),
-            models.Index(fields=["issuer_lei"], name="listing_issuer_idx"),
         ]
 
     def __str__(self):

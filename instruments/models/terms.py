@@ -29,7 +29,7 @@ class InstrumentTerms(models.Model):
     expiry_date = models.DateField(null=True, blank=True)
     price_multiplier = rate_field()
     underlying_isins = models.JSONField(null=True, blank=True, help_text="Single ISIN or basket ISINs.")
-    underlying_isin = _text(12, db_index=True)
+    underlying_isin = _text(12)
     underlying_index = _text(100, help_text="Index name or ISIN.")
     option_type = _text(4, choices=OptionType.choices)
     strike_price = amount_field()

@@ -15,6 +15,7 @@ from ingestion.parsers.firds.writer import firds_file_write
 from ingestion.pipelines.firds import firds_load_file, firds_load_paths, firds_paths
 from instruments.models import Instrument, Listing
 from instruments.selectors import listing_history, listing_list_as_of
+from tests.factories import make_isin
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "firds"
@@ -217,13 +218,19 @@ def test_invalid_records_are_rejected_with_reasons_valid_ones_load(tmp_path):
     bad_isin = firds_tree("DE0007164601", "XETR", "2025-01-10")
     bad_lei = firds_tree(OTHER, "XPAR", "2025-01-10", lei="529900W18LQJJN6SJ337")
     bad_cfi = firds_tree("FR0000120271", "XPAR", "2025-01-10", cfi="E1VUFR")
-    run = firds_load_file(write_full(tmp_path, [bad_isin, good, bad_lei, bad_cfi]))
+    bad_currency = firds_tree("FR0000120271", "XETR", "2025-01-10")
+    bad_currency["FinInstrmGnlAttrbts"]["NtnlCcy"] = "EÜR"  # three characters, not ISO 4217
+    bad_prefix = firds_tree(make_isin(5, "QZ"), "XETR", "2025-01-10")  # check digit right, no such country
+    records = [bad_isin, good, bad_lei, bad_cfi, bad_currency, bad_prefix]
+    run = firds_load_file(write_full(tmp_path, records))
     assert run.status == "succeeded"
-    assert (run.records_read, run.records_inserted, run.records_rejected) == (4, 1, 3)
+    assert (run.records_read, run.records_inserted, run.records_rejected) == (6, 1, 5)
     reasons = [item["reason"] for item in run.rejected_sample]
     assert "check digit" in reasons[0] and "DE0007164601" in run.rejected_sample[0]["record"]
     assert "LEI '529900W18LQJJN6SJ337'" in reasons[1]
     assert "invalid CFI 'E1VUFR'" in reasons[2]
+    assert "NtnlCcy: currency 'EÜR' is not an ISO 4217 code" in reasons[3]
+    assert "country prefix 'QZ'" in reasons[4]
     assert list(Listing.objects.values_list("instrument_id", flat=True)) == [ISIN]
 
 

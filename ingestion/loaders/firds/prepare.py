@@ -9,7 +9,7 @@ import orjson
 
 from instruments.columns import DEBT_FIELDS, DERIVATIVE_FIELDS, LISTING_DATA_FIELDS
 from marketdata.cfi import CfiError, cfi_decode
-from marketdata.identifiers import isin_error, lei_error, mic_error
+from marketdata.identifiers import CURRENCY_CODES, currency_error, isin_error, lei_error, mic_error
 
 from ...parsers.firds import CANCELLED, FirdsRecord
 
@@ -111,6 +111,11 @@ def record_problems(record: FirdsRecord) -> list[str]:
         error = _cfi_problem(record.cfi_code)
         if error:
             problems.append(error)
+    if record.currency and record.currency not in CURRENCY_CODES:
+        problems.append(f"NtnlCcy: {currency_error(record.currency)}")
+    strike = record.derivative.strike if record.derivative else None
+    if strike and strike.currency and strike.currency not in CURRENCY_CODES:
+        problems.append(f"StrkPric: {currency_error(strike.currency)}")
     technical = record.technical
     if (
         len(record.full_name) > _LENGTHS["full_name"]
