@@ -27,6 +27,7 @@ class Instrument(InstrumentTerms, TimeStampedModel):
         null=True,
         verbose_name="issuer LEI (FIRDS Issr)",
         help_text="As FIRDS gives it; may be the venue operator's LEI.",
+        db_index=False,  # instrument_issuer_idx starts with the issuer
     )
     relevant_authority = models.CharField("relevant competent authority", max_length=2, blank=True, default="")
     relevant_venue = models.CharField("relevant trading venue", max_length=4, blank=True, default="")

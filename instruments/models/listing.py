@@ -21,9 +21,17 @@ class Listing(InstrumentTerms, TimeStampedModel):
         related_name="listings",
         on_delete=models.CASCADE,
         db_constraint=False,
+        db_index=False,  # listing_isin_mic_from_uniq and listing_isin_asof_idx start with the ISIN
         verbose_name="ISIN",
     )
-    venue = code_relation("venues.Venue", to_field="mic", db_column="mic", related_name="listings", verbose_name="MIC")
+    venue = code_relation(
+        "venues.Venue",
+        to_field="mic",
+        db_column="mic",
+        related_name="listings",
+        verbose_name="MIC",
+        db_index=False,  # listing_mic_current_idx starts with the MIC
+    )
     full_name = models.CharField(max_length=350, blank=True, default="")
     short_name = models.CharField("short name (FISN)", max_length=35, blank=True, default="")
     cfi_code = models.CharField("CFI code", max_length=6, blank=True, default="")
