@@ -322,7 +322,7 @@ ENRICH_FIGI_BATCH = env.int("ENRICH_FIGI_BATCH", default=1000)  # (ISIN, MIC) pa
 # /health/ready/ answers within this many seconds whatever hangs (a check still running then is "timeout", 503);
 # gunicorn's --timeout (Dockerfile) stays well above it.
 HEALTH_READY_TIMEOUT_SECONDS = env.float("HEALTH_READY_TIMEOUT_SECONDS", default=3.0)
-# ...GLEIF, OpenFIGI and ESMA are asked in the background at most every HEALTH_EXTERNAL_CACHE_SECONDS (marketdata/health.py).
+# GLEIF, OpenFIGI and ESMA: asked in the background at most every HEALTH_EXTERNAL_CACHE_SECONDS (marketdata/health.py).
 HEALTH_EXTERNAL_CACHE_SECONDS = env.float("HEALTH_EXTERNAL_CACHE_SECONDS", default=300.0)
 HEALTH_EXTERNAL_TIMEOUT_SECONDS = env.float("HEALTH_EXTERNAL_TIMEOUT_SECONDS", default=5.0)
 # The deployed commit, shown by /health/ready/ beside the package version (the deploy workflow sets it).

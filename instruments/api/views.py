@@ -114,7 +114,9 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
             as_of = params.validated_data["as_of"]
         data = _instrument_detail_cached(isin, as_of)
         if data is None:
-            raise NotFound(f"No instrument with ISIN {isin}.")
+            raise NotFound(
+                f"No record of ISIN {isin} valid on {as_of}." if as_of else f"No instrument with ISIN {isin}."
+            )
         return rendered_response(request, data)
 
     @extend_schema(filters=False, parameters=[ISIN_PARAMETER], responses=ListingSerializer(many=True))
