@@ -1,10 +1,11 @@
 """The one rule that derives an instrument from its listing versions (no Django: the loader and the reads share it)."""
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from marketdata.cfi import instrument_type_for_cfi
 
-from .columns import GENERAL_FIELDS, TERM_FIELDS
+from .columns import INSTRUMENT_DATA_FIELDS, TERM_FIELDS
 
 
 def listing_rank(version: dict) -> tuple[int, str]:
@@ -18,17 +19,28 @@ def listing_speaking_for(versions: Iterable[dict]) -> dict | None:
     return min(versions, key=listing_rank, default=None)
 
 
-def instrument_from_listing(version: dict) -> dict:
-    """The instrument's fields (instruments.columns.INSTRUMENT_DATA_FIELDS) as the given listing version states them."""
+_TERMS = itemgetter(*TERM_FIELDS)
+
+
+def instrument_row_from_listing(version: dict) -> tuple:
+    """The instrument's values (INSTRUMENT_DATA_FIELDS, in order) as a listing version states them."""
     cfi = version["cfi_code"] or ""
-    values = {name: version[name] for name in GENERAL_FIELDS if name != "issuer_lei"}
-    values.update(
-        category=cfi[:1],
-        instrument_type=instrument_type_for_cfi(cfi),
-        issuer_id=version["issuer_lei"] or None,
-        relevant_authority=version["relevant_authority"],
-        relevant_venue=version["relevant_venue"],
-        source_mic=version["venue_id"],
+    return (
+        version["full_name"],
+        version["short_name"],
+        cfi,
+        cfi[:1],
+        instrument_type_for_cfi(cfi),
+        version["currency"],
+        version["commodity_derivative"],
+        version["issuer_lei"] or None,
+        version["relevant_authority"],
+        version["relevant_venue"],
+        *_TERMS(version),
+        version["venue_id"],
     )
-    values.update((name, version[name]) for name in TERM_FIELDS)
-    return values
+
+
+def instrument_from_listing(version: dict) -> dict:
+    """The instrument's fields (INSTRUMENT_DATA_FIELDS) as the given listing version states them, by name."""
+    return dict(zip(INSTRUMENT_DATA_FIELDS, instrument_row_from_listing(version), strict=True))

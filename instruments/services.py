@@ -14,7 +14,7 @@ from marketdata.bulk import chunks, codes_stored, rows_insert, rows_update
 
 from .choices import RecordType
 from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
-from .derivation import instrument_from_listing, listing_speaking_for
+from .derivation import instrument_row_from_listing, listing_speaking_for
 from .models import Instrument, Listing
 
 LISTING_STATE_FIELDS = ("valid_from", "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
@@ -55,19 +55,39 @@ def _ending(valid_to: date | None, limit: date | None) -> date | None:
     return valid_to
 
 
+_VERSION_KEYS = (
+    *LISTING_DATA_FIELDS,
+    "id",
+    "instrument_id",
+    "venue_id",
+    "valid_from",
+    "valid_to",
+    "is_current",
+    "is_cancelled",
+    "record_type",
+    "source_file",
+)
+
+
 def _version_add(versions: list[dict], created: list, item, source_file: str, **state) -> None:
     """Append a new version of the record's listing (data from the record, state as given)."""
-    version = dict(zip(LISTING_DATA_FIELDS, item.listing, strict=True))
-    version.update(
-        id=None,
-        instrument_id=item.isin,
-        venue_id=item.mic,
-        valid_from=item.valid_from,
-        valid_to=item.valid_to,
-        is_current=True,
-        is_cancelled=False,
-        record_type=item.record_type,
-        source_file=source_file,
+    version = dict(
+        zip(
+            _VERSION_KEYS,
+            (
+                *item.listing,
+                None,
+                item.isin,
+                item.mic,
+                item.valid_from,
+                item.valid_to,
+                True,
+                False,
+                item.record_type,
+                source_file,
+            ),
+            strict=True,
+        )
     )
     if state:
         version.update(state)
@@ -177,34 +197,32 @@ def instrument_derive_batch(versions: dict[tuple[str, str], list[dict]], source_
     `versions` holds every version of every listing of those ISINs, per (ISIN, MIC). An ISIN whose listings are all
     cancelled keeps its instrument as it was. Returns the number of instrument rows written.
     """
-    derived: dict[str, dict] = {}
+    derived: dict[str, tuple] = {}
     current: dict[str, list[dict]] = {}
     for (isin, _), pair in versions.items():
         current.setdefault(isin, []).extend(version for version in pair if version["is_current"])
     for isin, candidates in current.items():
         chosen = listing_speaking_for(candidates)
         if chosen is not None:
-            derived[isin] = instrument_from_listing(chosen)
+            derived[isin] = instrument_row_from_listing(chosen)
     if not derived:
         return 0
     stored = {}
     for chunk in chunks(codes_stored(Instrument, "isin", sorted(derived))):
-        for row in Instrument.objects.filter(isin__in=chunk).order_by().values("id", "isin", *INSTRUMENT_DATA_FIELDS):
-            stored[row["isin"]] = row
+        rows = Instrument.objects.filter(isin__in=chunk).order_by().values_list("isin", "id", *INSTRUMENT_DATA_FIELDS)
+        for isin, pk, *values in rows:
+            stored[isin] = (pk, tuple(values))
     now = timezone.now()
     inserts, updates = [], []
     for isin, values in derived.items():
         row = stored.get(isin)
         if row is None:
-            inserts.append((isin, source_file, *_instrument_row(values)))
-        elif any(row[name] != value for name, value in values.items()):
-            updates.append((*_instrument_row(values), source_file, now, row["id"]))
+            inserts.append((isin, source_file, *values))
+        elif row[1] != values:
+            updates.append((*values, source_file, now, row[0]))
     rows_update(Instrument, [*INSTRUMENT_DATA_FIELDS, "source_file", "updated_at"], updates)
     rows_insert(Instrument, ("isin", "source_file", *INSTRUMENT_DATA_FIELDS), inserts)
     return len(inserts) + len(updates)
-
-
-_instrument_row = itemgetter(*INSTRUMENT_DATA_FIELDS)
 
 
 def instrument_tables_analyze() -> bool:

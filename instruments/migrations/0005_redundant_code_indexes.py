@@ -13,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name='listing',
+            name='listing_isin_asof_idx',
+        ),
         migrations.AlterField(
             model_name='instrument',
             name='issuer',

@@ -21,7 +21,7 @@ class Listing(InstrumentTerms, TimeStampedModel):
         related_name="listings",
         on_delete=models.CASCADE,
         db_constraint=False,
-        db_index=False,  # listing_isin_mic_from_uniq and listing_isin_asof_idx start with the ISIN
+        db_index=False,  # listing_isin_mic_from_uniq starts with the ISIN
         verbose_name="ISIN",
     )
     venue = code_relation(
@@ -56,14 +56,13 @@ class Listing(InstrumentTerms, TimeStampedModel):
     class Meta:
         ordering = ["instrument_id", "venue_id", "valid_from"]
         constraints = [
+            # also the index of "listings of ISIN X (on date D)": an ISIN's few dozen versions are read by its prefix
             models.UniqueConstraint(fields=["instrument", "venue", "valid_from"], name="listing_isin_mic_from_uniq"),
             models.UniqueConstraint(
                 fields=["instrument", "venue"], condition=models.Q(is_current=True), name="listing_current_uniq"
             ),
         ]
         indexes = [
-            # "Listings of ISIN X on date D": isin = X AND valid_from <= D AND (valid_to >= D OR null).
-            models.Index(fields=["instrument", "valid_from", "valid_to"], name="listing_isin_asof_idx"),
             models.Index(fields=["venue", "is_current"], name="listing_mic_current_idx"),
         ]
 
