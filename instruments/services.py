@@ -13,7 +13,7 @@ from django.utils import timezone
 from marketdata.bulk import chunks, codes_stored, rows_insert, rows_update
 
 from .choices import RecordType
-from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS
+from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS, listing_typed
 from .derivation import instrument_row_from_listing, listing_speaking_for
 from .models import Instrument, Listing
 
@@ -169,12 +169,16 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
     return each record's outcome.
 
     Each item has number, isin, mic, record_type, valid_from, valid_to (the publication period's ToDt, or None) and
-    `listing`: the values of LISTING_DATA_FIELDS in that order (the record as JSON text). NewRcrd and full-file
+    `listing`: the values of LISTING_DATA_FIELDS in that order (the record as JSON text; dates, date-times and
+    decimals typed or as their storage text, instruments.columns). NewRcrd and full-file
     records insert (or replace a version with the same FrDt); ModfdRcrd and TermntdRcrd close the open version
     (valid_to = FrDt - 1 day) and insert; CancRcrd closes the version and marks it cancelled; a ToDt closes the
     version it comes with. Identical data leaves rows untouched.
     """
     versions = _listing_versions(sorted({item.isin for item in items}))
+    if versions:  # compared with stored versions: typed as the ORM reads them (new ISINs stay storage text)
+        stored = {isin for isin, _ in versions}
+        items = [item._replace(listing=listing_typed(item.listing)) if item.isin in stored else item for item in items]
     dirty: dict[int, dict] = {}
     created: list[dict] = []
     outcomes = {}

@@ -63,9 +63,22 @@ def _column_adapter(field):
 
 
 def _row_adapters(model, names) -> list:
-    """(position, adapter) for the columns whose values need adapting for the driver."""
+    """(position, adapter, whether a str is adapted too) for the columns whose values need adapting for the driver.
+
+    A str given for a date, date-time or decimal column is its storage text (see instruments.columns) and goes
+    through as it is; a str for a JSON column is JSON text, which only SQLite's driver takes as it is.
+    """
     fields = [model._meta.get_field(name) for name in names]
-    return [(index, adapter) for index, field in enumerate(fields) if (adapter := _column_adapter(field))]
+    wraps_json = connection.vendor != "sqlite"
+    return [
+        (
+            index,
+            adapter,
+            wraps_json and isinstance(field.target_field if field.is_relation else field, models.JSONField),
+        )
+        for index, field in enumerate(fields)
+        if (adapter := _column_adapter(field))
+    ]
 
 
 def _adapted(rows, adapters, extra: tuple = ()) -> list[tuple]:
@@ -75,9 +88,9 @@ def _adapted(rows, adapters, extra: tuple = ()) -> list[tuple]:
     params = []
     for row in rows:
         values = list(row)
-        for index, adapter in adapters:
+        for index, adapter, adapts_text in adapters:
             value = values[index]
-            if value is not None:
+            if value is not None and (adapts_text or value.__class__ is not str):
                 values[index] = adapter(value)
         values.extend(extra)
         params.append(values)
@@ -88,7 +101,8 @@ def rows_insert(model, names, rows: list[tuple]) -> None:
     """Insert rows (tuples of values for the fields named by attname) with one prepared INSERT run by executemany.
 
     Values are adapted once per column the way the ORM does (dates, decimals, JSON); plain text and
-    booleans go through as they are; a str given for a JSON column is taken as JSON text. One row per
+    booleans go through as they are; a str given for a JSON column is taken as JSON text, and for a date,
+    date-time or decimal column as the value's storage text (dates ISO, date-times naive UTC). One row per
     statement keeps within every backend's parameter limits. created_at/updated_at are stamped now.
     """
     if not rows:

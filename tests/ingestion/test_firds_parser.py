@@ -4,7 +4,7 @@ import csv
 import json
 import multiprocessing
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from ingestion.loaders.firds import (
 from ingestion.parsers.firds import FirdsFileError, FirdsFileInfo, iter_records
 from ingestion.parsers.firds.stream import iter_batches
 from ingestion.parsers.firds.writer import firds_file_write
+from instruments.columns import listing_typed
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "firds"
@@ -435,7 +436,7 @@ def test_parser_process_sends_what_in_process_parsing_gives(tmp_path):
             assert (item.number, item.isin, item.mic) == (record.number, record.isin, record.mic)
             assert item.valid_from == record.technical.publication_from
             assert item.valid_to == record.technical.publication_to
-            assert item.listing == listing_values(record)
+            assert listing_typed(item.listing) == listing_typed(listing_values(record))
             assert json.loads(item.listing[LISTING_COLUMNS.index("record")]) == record.attributes
         start += len(items)
     assert start == len(records) == 500
@@ -465,9 +466,15 @@ def test_batches_decode_to_what_record_prepare_gives(tmp_path):
             rejected += 1
             assert item == expected
             continue
-        assert item == expected
+        assert item._replace(listing=listing_typed(item.listing)) == expected._replace(
+            listing=listing_typed(expected.listing)
+        )
     assert rejected == 3  # the ISIN, the date and the LEI above
-    assert items[3].listing[LISTING_COLUMNS.index("first_trade_date")].utcoffset() == timedelta(hours=2)
+    # date-times travel as naive UTC text, the form the databases store; decimals as their digits
+    assert items[3].listing[LISTING_COLUMNS.index("first_trade_date")] == "2019-05-13 08:21:00.000005"
+    assert items[11].listing[LISTING_COLUMNS.index("price_multiplier")] == "1E+3"
+    typed = listing_typed(items[3].listing)[LISTING_COLUMNS.index("first_trade_date")]
+    assert typed == datetime(2019, 5, 13, 8, 21, 0, 5, tzinfo=UTC)
 
 
 def _batches_in_daemon(path, out) -> None:

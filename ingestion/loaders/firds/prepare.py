@@ -1,13 +1,13 @@
 """Check parsed FIRDS records and map them to row values; pure Python, run in the parser's process."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
 import orjson
 
-from instruments.columns import DEBT_FIELDS, DERIVATIVE_FIELDS, LISTING_DATA_FIELDS
+from instruments.columns import DEBT_FIELDS, DERIVATIVE_FIELDS, LISTING_DATA_FIELDS, utc_text
 from marketdata.cfi import CfiError, cfi_decode
 from marketdata.identifiers import CURRENCY_CODES, currency_error, isin_error, lei_error, mic_error
 
@@ -25,7 +25,8 @@ LISTING_COLUMNS = LISTING_DATA_FIELDS
 
 
 class PreparedRecord(NamedTuple):
-    """A checked record as row values: the listing version's data in LISTING_COLUMNS order (the record as JSON text).
+    """A checked record as row values: the listing version's data in LISTING_COLUMNS order (the record as JSON text,
+    typed values as Python values or as their storage text).
 
     Plain tuples, so that a batch travels cheaply (as JSON text) between the parser's process and the loader's.
     `valid_to` is the publication period's end (FrDtToDt/ToDt) when FIRDS gives one.
@@ -205,7 +206,8 @@ def listing_values(record: FirdsRecord) -> tuple:
     """The Listing columns a record gives (the version's data, without its validity), in LISTING_COLUMNS order.
 
     Its own general attributes, venue dates, debt and derivative terms, and the whole record as JSON text (made
-    once here, in the parser's process).
+    once here, in the parser's process). Date-times are given as their storage text (naive UTC); dates and decimals
+    become theirs on the way to the loading process (instruments.columns.listing_typed reads both forms back).
     """
     venue = record.venue
     technical = record.technical
@@ -217,10 +219,10 @@ def listing_values(record: FirdsRecord) -> tuple:
         record.commodity_derivative,
         record.issuer_lei or None,
         venue.issuer_requested,
-        venue.admission_approval_date,
-        venue.admission_request_date,
-        venue.first_trade_date,
-        venue.termination_date,
+        utc_text(venue.admission_approval_date),
+        utc_text(venue.admission_request_date),
+        utc_text(venue.first_trade_date),
+        utc_text(venue.termination_date),
         technical.relevant_authority,
         technical.relevant_venue,
         *_debt_values(record.debt),
@@ -254,39 +256,12 @@ def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) 
 
 _default_dates: dict[str, date | None] = {}
 
-# Positions of the typed values in the listing tuple, which travels between the processes as JSON text (ISO dates
-# and date-times, decimals as text) and is parsed back by prepared_decode.
-_LISTING_TYPES = {
-    "admission_approval_date": datetime.fromisoformat,
-    "admission_request_date": datetime.fromisoformat,
-    "first_trade_date": datetime.fromisoformat,
-    "termination_date": datetime.fromisoformat,
-    "maturity_date": date.fromisoformat,
-    "expiry_date": date.fromisoformat,
-    "total_issued_nominal": Decimal,
-    "nominal_value_per_unit": Decimal,
-    "fixed_rate": Decimal,
-    "floating_rate_spread": Decimal,
-    "price_multiplier": Decimal,
-    "strike_price": Decimal,
-}
-_LISTING_PARSERS = tuple((LISTING_COLUMNS.index(name), parse) for name, parse in _LISTING_TYPES.items())
-
 
 def _decimal_text(value) -> str:
     """A decimal as its text, for orjson (which writes dates and date-times itself)."""
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"{type(value).__name__} does not travel between the processes")
-
-
-def _from_text(values: list, parsers: tuple) -> tuple:
-    """`values` with the text at each (position, parse) of `parsers` parsed back (None stays None)."""
-    for index, parse in parsers:
-        value = values[index]
-        if value is not None:
-            values[index] = parse(value)
-    return tuple(values)
 
 
 def _default_valid_from(info) -> date | None:
@@ -340,5 +315,5 @@ def prepared_decode(item: list) -> PreparedRecord | RejectedRecord:
         record_type,
         date.fromisoformat(valid_from),
         None if valid_to is None else date.fromisoformat(valid_to),
-        _from_text(listing, _LISTING_PARSERS),
+        tuple(listing),  # dates, date-times and decimals stay storage text: the writer stores them as they are
     )
