@@ -14,7 +14,13 @@ from marketdata.bulk import chunks, codes_stored, rows_insert, rows_update
 
 from .choices import RecordType
 from .columns import INSTRUMENT_DATA_FIELDS, LISTING_DATA_FIELDS, listing_typed
-from .derivation import instrument_row_from_listing, listing_speaking_for
+from .derivation import (
+    RELEVANT_VENUE,
+    instrument_row_from_listing,
+    instrument_row_from_values,
+    listing_speaking_for,
+    venue_rank,
+)
 from .models import Instrument, Listing
 
 LISTING_STATE_FIELDS = ("valid_from", "valid_to", "is_current", "is_cancelled", "record_type", "source_file")
@@ -170,18 +176,18 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
 
     Each item has number, isin, mic, record_type, valid_from, valid_to (the publication period's ToDt, or None) and
     `listing`: the values of LISTING_DATA_FIELDS in that order (the record as JSON text; dates, date-times and
-    decimals typed or as their storage text, instruments.columns). NewRcrd and full-file
-    records insert (or replace a version with the same FrDt); ModfdRcrd and TermntdRcrd close the open version
-    (valid_to = FrDt - 1 day) and insert; CancRcrd closes the version and marks it cancelled; a ToDt closes the
-    version it comes with. Identical data leaves rows untouched.
+    decimals typed or as their storage text, instruments.columns). NewRcrd and full-file records insert (or replace
+    a version with the same FrDt); ModfdRcrd and TermntdRcrd close the open version (valid_to = FrDt - 1 day) and
+    insert; CancRcrd closes the version and marks it cancelled; a ToDt closes the version it comes with. Identical
+    data leaves rows untouched.
     """
     versions = _listing_versions(sorted({item.isin for item in items}))
+    first, items = _first_versions(items, {isin for isin, _ in versions})
     if versions:  # compared with stored versions: typed as the ORM reads them (new ISINs stay storage text)
-        stored = {isin for isin, _ in versions}
-        items = [item._replace(listing=listing_typed(item.listing)) if item.isin in stored else item for item in items]
+        items = [item._replace(listing=listing_typed(item.listing)) for item in items]
     dirty: dict[int, dict] = {}
     created: list[dict] = []
-    outcomes = {}
+    outcomes = dict.fromkeys((item.number for item in first), "inserted")
     for item in items:
         pair = versions.setdefault((item.isin, item.mic), [])
         outcomes[item.number] = _version_apply(pair, item, source_file, dirty, created)
@@ -189,26 +195,80 @@ def listing_upsert_batch(items: list, source_file: str) -> dict[int, str]:
     if dirty:  # close before inserting: at most one current version per (ISIN, MIC)
         rows = [(*_listing_update_row(version), now, pk) for pk, version in dirty.items()]
         rows_update(Listing, [*LISTING_UPDATE_FIELDS, "updated_at"], rows)
-    if created:
-        rows_insert(Listing, _LISTING_INSERT_FIELDS, [_listing_insert_row(version) for version in created])
-    instrument_derive_batch(versions, source_file)
+    rows = [_first_version_row(item, source_file) for item in first]
+    rows.extend(_listing_insert_row(version) for version in created)
+    rows_insert(Listing, _LISTING_INSERT_FIELDS, rows)
+    derived = _instrument_rows_first(first)
+    derived.update(_instrument_rows(versions))
+    instrument_rows_write(derived, source_file)
     return outcomes
 
 
-def instrument_derive_batch(versions: dict[tuple[str, str], list[dict]], source_file: str) -> int:
-    """Insert or update the Instrument of each ISIN in `versions` from the current version that speaks for it.
+def _first_versions(items: list, stored_isins: set[str]) -> tuple[list, list]:
+    """Split a batch into the records that are simply the first version of their listing (an ISIN with no stored
+    version, each venue once, no cancellation) and the rest, which go through the version rules."""
+    ruled = set(stored_isins)
+    pairs = set()
+    for item in items:
+        if item.isin in ruled:
+            continue
+        pair = (item.isin, item.mic)
+        if pair in pairs or item.record_type == RecordType.CANCELLED:
+            ruled.add(item.isin)
+        pairs.add(pair)
+    if not ruled:
+        return items, []
+    first, rest = [], []
+    for item in items:
+        (rest if item.isin in ruled else first).append(item)
+    return first, rest
 
-    `versions` holds every version of every listing of those ISINs, per (ISIN, MIC). An ISIN whose listings are all
-    cancelled keeps its instrument as it was. Returns the number of instrument rows written.
-    """
-    derived: dict[str, tuple] = {}
+
+def _first_version_row(item, source_file: str) -> tuple:
+    """The Listing row (_LISTING_INSERT_FIELDS) of a record that is its listing's first version: current, open
+    unless its publication period ends."""
+    return (
+        item.isin,
+        item.mic,
+        *item.listing,
+        item.valid_from,
+        item.valid_to,
+        True,
+        False,
+        item.record_type,
+        source_file,
+    )
+
+
+def _instrument_rows_first(first: list) -> dict[str, tuple]:
+    """The instrument row of each ISIN whose records are all first versions, from the record that speaks for it."""
+    chosen: dict[str, object] = {}
+    for item in first:
+        other = chosen.get(item.isin)
+        if other is None or venue_rank(item.mic, item.listing[RELEVANT_VENUE]) < venue_rank(
+            other.mic, other.listing[RELEVANT_VENUE]
+        ):
+            chosen[item.isin] = item
+    return {isin: instrument_row_from_values(item.mic, item.listing) for isin, item in chosen.items()}
+
+
+def _instrument_rows(versions: dict[tuple[str, str], list[dict]]) -> dict[str, tuple]:
+    """The instrument row of each ISIN in `versions` (every version of its listings, per (ISIN, MIC)), from the
+    current version that speaks for it; an ISIN whose listings are all cancelled gets none."""
     current: dict[str, list[dict]] = {}
     for (isin, _), pair in versions.items():
         current.setdefault(isin, []).extend(version for version in pair if version["is_current"])
+    derived = {}
     for isin, candidates in current.items():
         chosen = listing_speaking_for(candidates)
         if chosen is not None:
             derived[isin] = instrument_row_from_listing(chosen)
+    return derived
+
+
+def instrument_rows_write(derived: dict[str, tuple], source_file: str) -> int:
+    """Insert or update instruments from their derived rows (INSTRUMENT_DATA_FIELDS per ISIN); rows that hold those
+    values already are left alone. Returns the number of instrument rows written."""
     if not derived:
         return 0
     stored = {}
