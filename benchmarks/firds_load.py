@@ -3,7 +3,9 @@
 (a) parse-only ceiling: lxml iterparse extracting the loaded fields, nothing stored;
 (b) raw sqlite3 ceiling: the same extraction, executemany into one table;
 (c) `manage.py load_firds` end to end on a fresh SQLite database (subprocess; its peak RSS);
-(d) the same on PostgreSQL (a scratch database, dropped afterwards; skipped when unreachable).
+(d) the same on PostgreSQL (a scratch database, dropped afterwards; skipped when unreachable);
+(e) raw psycopg COPY ceiling: the same extraction, COPY into one PostgreSQL table with a primary key, one
+    transaction.
 Then a DLTINS of several sizes applied to databases of two sizes: time follows the delta, not the database.
 
 Run: .venv/bin/python -m benchmarks.firds_load --records 200000 [--rss-records 500000] [--no-postgres]
@@ -129,6 +131,23 @@ def bench_sqlite_raw(path: Path, work: Path) -> tuple[int, float]:
     elapsed = time.perf_counter() - started
     connection.close()
     return count, elapsed
+
+
+def bench_postgres_copy(path: Path, name: str) -> tuple[int, float]:
+    """(e): the extraction plus psycopg COPY into one table with a primary key (one transaction)."""
+    import psycopg
+
+    columns = ", ".join(f"c{index} text" for index in range(len(FIELDS)))
+    with psycopg.connect(f"host=127.0.0.1 user={os.environ.get('POSTGRES_USER', 'postgres')} dbname={name}") as db:
+        db.execute(f"CREATE TABLE refdata (id bigint PRIMARY KEY, {columns})")
+        started = time.perf_counter()
+        count = 0
+        names = ", ".join(f"c{index}" for index in range(len(FIELDS)))
+        with db.cursor() as cursor, cursor.copy(f"COPY refdata (id, {names}) FROM STDIN") as copy:
+            for count, row in enumerate(parse_rows(path), 1):
+                copy.write_row((count, *row))
+        db.commit()
+        return count, time.perf_counter() - started
 
 
 def _manage(args: list[str], env: dict) -> str:
@@ -275,10 +294,13 @@ def main() -> None:
                 try:
                     load_s, wall_s, rss_pg = bench_load(path, postgres_env(name))
                     rate = count / load_s
+                    copied, copy_s = bench_postgres_copy(path, name)
+                    copy_rate = copied / copy_s
                     print(
                         f"(d) load_firds on PostgreSQL{rate:>9.0f} records/s  ({load_s:.1f}s load)  "
-                        f"d/b = {rate / raw_rate:.2f}  peak RSS {rss_pg:.0f} MB"
+                        f"d/b = {rate / raw_rate:.2f}  d/e = {rate / copy_rate:.2f}  peak RSS {rss_pg:.0f} MB"
                     )
+                    print(f"(e) raw psycopg COPY ceiling{copy_rate:>9.0f} records/s  ({copy_s:.1f}s)")
                 finally:
                     _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if args.rss_records:

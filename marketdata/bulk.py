@@ -100,7 +100,8 @@ def _adapted(rows, adapters, extra: tuple = ()) -> list[tuple]:
 def rows_insert(model, names, rows: list[tuple]) -> None:
     """Insert rows (tuples of values for the fields named by attname) with one prepared INSERT run by executemany.
 
-    Values are adapted once per column the way the ORM does (dates, decimals, JSON); plain text and
+    On PostgreSQL the rows go through COPY, elsewhere through executemany. Values are adapted once per column the
+    way the ORM does (dates, decimals, JSON); plain text and
     booleans go through as they are; a str given for a JSON column is taken as JSON text, and for a date,
     date-time or decimal column as the value's storage text (dates ISO, date-times naive UTC). One row per
     statement keeps within every backend's parameter limits. created_at/updated_at are stamped now.
@@ -122,9 +123,28 @@ def rows_insert(model, names, rows: list[tuple]) -> None:
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     params = _adapted(rows, _row_adapters(model, names), stamp_values)
+    if connection.vendor == "postgresql":
+        _copy_rows(model._meta.db_table, columns, params)
+        return
     with connection.cursor() as cursor:
         for chunk in chunks(params, 5000):
             cursor.executemany(sql, chunk)
+
+
+def _copy_rows(table: str, columns: list[str], params: list) -> None:
+    """PostgreSQL: the rows through COPY FROM STDIN (psycopg's copy), in the open transaction.
+
+    One COPY per batch instead of one INSERT per row; see benchmarks.firds_load (d) for the measured gain.
+    """
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        write = copy.write_row
+        for row in params:
+            write(row)
 
 
 def rows_insert_raw(model, columns: list[str], rows: list, using: str) -> None:
