@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from marketdata.counts import REJECTED_SAMPLE_SIZE, LoadCounts  # noqa: F401 - LoadCounts lives in the core
@@ -95,6 +96,14 @@ def ingestion_run_finish(run: IngestionRun, counts: LoadCounts, status: str = Ru
     return run
 
 
+def _sqlite_memory_map_off() -> None:
+    """Have a loading process read SQLite through its page cache, not a memory map of the file (the server keeps its
+    map, SQLITE_MMAP_SIZE): mapped pages count in the loader's RSS, which then grows with the database."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size=0")
+
+
 @contextmanager
 def ingestion_run(source: str, file_name: str, file_type: str = "", checksum: str = ""):
     """Open a run, yield (run, counts), and close it as succeeded or failed with the error text.
@@ -104,6 +113,7 @@ def ingestion_run(source: str, file_name: str, file_type: str = "", checksum: st
     """
     run = ingestion_run_start(source, file_name, file_type, checksum)
     counts = LoadCounts()
+    _sqlite_memory_map_off()
     try:
         yield run, counts
     except BaseException as error:

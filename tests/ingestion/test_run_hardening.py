@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ingestion.choices import Source
 from ingestion.models import IngestionRun
 from ingestion.pipelines.firds import DELTA_WITHOUT_FULL_LOAD, firds_load_file
 from ingestion.services import ingestion_run
@@ -74,3 +75,21 @@ def test_a_delta_after_a_full_load_has_no_warning(tmp_path):
     firds_load_file(write_full(tmp_path, [firds_tree(ISIN, "XMUN", "2025-01-10")]))
     run = firds_load_file(write_delta(tmp_path, [("CANCELLED", firds_tree(ISIN, "XMUN", "2025-09-01"))], "20250901"))
     assert run.status == "succeeded" and run.warnings == []
+
+
+@pytest.mark.django_db
+def test_a_load_reads_sqlite_without_a_memory_map():
+    """A loading process turns SQLite's memory map off (its pages would count in the loader's RSS and grow with the
+    database); elsewhere nothing changes."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size=1073741824")
+        cursor.execute("PRAGMA mmap_size")
+        mapped = cursor.fetchone()[0]
+        with ingestion_run(Source.FIRDS, "FULINS_X_20250830_01of01.zip"):
+            cursor.execute("PRAGMA mmap_size")
+            assert cursor.fetchone()[0] == 0
+    assert mapped > 0  # the server's setting, before the load
