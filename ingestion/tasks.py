@@ -1,4 +1,4 @@
-"""Celery tasks for FIRDS loads: one file, a day's deltas, a weekly full set fanned out one file per task.
+"""Celery tasks for FIRDS and FITRS loads: one file, a day's deltas, a full set fanned out one file per task.
 
 Each task only calls the pipeline (ingestion/pipelines/firds.py) or a source (ingestion/sources/);
 network failures that outlast the HTTP layer's own retries make the task retry later with backoff.
@@ -11,6 +11,7 @@ from django.conf import settings
 
 from .choices import RunStatus
 from .pipelines.firds import firds_load_date, firds_load_file
+from .pipelines.fitrs import fitrs_load_date, fitrs_load_file
 from .services import ingestion_runs_fail_stale
 from .sources.esma import EsmaRegistryClient, RegistryFile
 from .sources.http import SourceUnavailable, download_cache_prune, file_download, local_path
@@ -72,6 +73,39 @@ def firds_load_full_set_task(date: str | None = None, force: bool = False) -> di
     if not files:
         raise IngestionFailed(f"no FULINS full set in the FIRDS registry in the week up to {date or 'today'}")
     result = group(firds_download_load_task.s(f.as_dict(), force) for f in files).apply_async()
+    return {"group": result.id, "files": [f.file_name for f in files]}
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300)
+def fitrs_load_file_task(path_or_storage_name: str, force: bool = False) -> dict:
+    """Load one FITRS file, given as a local path or as its name in storage (fitrs/<file_name>)."""
+    return run_summary(fitrs_load_file(local_path(path_or_storage_name), force=force))
+
+
+@shared_task(soft_time_limit=3 * HOUR, time_limit=3 * HOUR + 300, **NETWORK_RETRY)
+def fitrs_download_load_task(registry_file: dict, force: bool = False) -> dict:
+    """Download one FITRS registry file (a RegistryFile.as_dict()), verify it, and load it."""
+    return run_summary(fitrs_load_file(file_download(RegistryFile.from_dict(registry_file)), force=force))
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300, **NETWORK_RETRY)
+def fitrs_load_daily_delta_task(date: str | None = None, force: bool = False) -> list[dict]:
+    """Find, download and load a day's DLTECR and DLTNCR files (yesterday's by default)."""
+    day = dt.date.fromisoformat(date) if date else dt.date.today() - dt.timedelta(days=1)
+    runs = fitrs_load_date(day, "DLTECR", force=force) + fitrs_load_date(day, "DLTNCR", force=force)
+    return [run_summary(run) for run in runs]
+
+
+@shared_task(soft_time_limit=600, time_limit=900, **NETWORK_RETRY)
+def fitrs_load_full_set_task(date: str | None = None, file_type: str = "FULNCR", force: bool = False) -> dict:
+    """Find the latest FULECR or FULNCR set of the week up to ``date`` (default today), one subtask per file."""
+    day = dt.date.fromisoformat(date) if date else dt.date.today()
+    files = EsmaRegistryClient.fitrs().files(day - dt.timedelta(days=6), day, file_type=file_type)
+    if not files:
+        raise IngestionFailed(f"no {file_type} set in the FITRS registry in the week up to {day}")
+    latest = max(f.publication_date for f in files)
+    files = [f for f in files if f.publication_date == latest]
+    result = group(fitrs_download_load_task.s(f.as_dict(), force) for f in files).apply_async()
     return {"group": result.id, "files": [f.file_name for f in files]}
 
 

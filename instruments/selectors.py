@@ -11,6 +11,7 @@ from marketdata.prepared_queries import prepared_rows
 from .columns import DEBT_FIELDS, DERIVATIVE_FIELDS, GENERAL_FIELDS, TERM_FIELDS
 from .derivation import instrument_from_listing, listing_speaking_for
 from .models import Listing
+from .transparency_selectors import TRANSPARENCY_COLUMNS, transparency_current, transparency_latest
 
 
 def listing_list_as_of(isin: str, as_of: date) -> QuerySet[Listing]:
@@ -97,22 +98,8 @@ FIGI_DETAIL_COLUMNS = (
     "name",
     "mapped_at",
 )
-TRANSPARENCY_DETAIL_COLUMNS = (
-    "file_type",
-    "classification",
-    "methodology",
-    "liquid",
-    "most_relevant_market",
-    "pre_trade_lis_threshold",
-    "post_trade_lis_threshold",
-    "pre_trade_ssti_threshold",
-    "post_trade_ssti_threshold",
-    "average_daily_turnover",
-    "average_daily_transactions",
-    "statistics",
-    "valid_from",
-    "valid_to",
-)
+# The current FITRS calculations' columns (instruments/transparency_selectors).
+TRANSPARENCY_DETAIL_COLUMNS = TRANSPARENCY_COLUMNS
 
 
 def instrument_detail(isin: str, as_of=None) -> dict | None:
@@ -142,9 +129,13 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         row["attributes"] = source["record"] if source else None
         has_figi, has_transparency = row.pop("has_figi"), row.pop("has_transparency")
         row["figi_mappings"] = prepared_rows(cursor, "instruments.figi", _figi_query, isin) if has_figi else []
-        row["transparency_records"] = (
-            prepared_rows(cursor, "instruments.transparency", _transparency_query, isin) if has_transparency else []
-        )
+        if not has_transparency:
+            row["transparency_records"] = []
+        elif as_of is not None:
+            row["transparency_records"] = transparency_current(isin, as_of)
+        else:
+            current = prepared_rows(cursor, "instruments.transparency", _transparency_query, isin)
+            row["transparency_records"] = transparency_latest(current)
     return row
 
 
@@ -224,12 +215,12 @@ def _figi_query(isin: str):
 
 
 def _transparency_query(isin: str):
-    """The FITRS records of an ISIN, latest first."""
+    """The open FITRS calculation versions of an ISIN (transparency_latest picks the current ones)."""
     from .models import Transparency
 
     return (
-        Transparency.objects.filter(identifier=isin, is_subclass=False)
-        .order_by("-valid_from", "file_type")
+        Transparency.objects.filter(identifier=isin, is_subclass=False, valid_to__isnull=True)
+        .order_by("-period_to", "methodology")
         .values(*TRANSPARENCY_DETAIL_COLUMNS)
     )
 

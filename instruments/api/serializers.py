@@ -146,12 +146,41 @@ class FigiMappingSerializer(serializers.ModelSerializer):
         fields = list(FIGI_DETAIL_COLUMNS)  # the selector's columns, in its order
 
 
+class CriterionSerializer(serializers.Serializer):
+    """One segmentation criterion of a non-equity sub-class (SgmttnCrit)."""
+
+    name = serializers.CharField(help_text="CritNm, e.g. SACL (sub-asset class) or UINS (underlying).")
+    value = serializers.CharField(help_text="CritVal.")
+
+
 class TransparencySerializer(serializers.ModelSerializer):
-    """A FITRS transparency record for the ISIN."""
+    """A FITRS calculation version: the promoted columns, the sub-class criteria and the whole record."""
+
+    criteria = CriterionSerializer(many=True, help_text="DerivSubClss/SgmttnCrit, in file order.")
+    record = serializers.JSONField(read_only=True, help_text="The whole record as FITRS sent it.")
 
     class Meta:
         model = Transparency
         fields = list(TRANSPARENCY_DETAIL_COLUMNS)  # the selector's columns, in its order
+
+
+class TransparencyBriefSerializer(TransparencySerializer):
+    """A FITRS calculation version in a list: the promoted columns without the whole record."""
+
+    class Meta:
+        model = Transparency
+        fields = [name for name in TRANSPARENCY_DETAIL_COLUMNS if name != "record"]
+
+
+class InstrumentTransparencySerializer(serializers.Serializer):
+    """An ISIN's FITRS calculations: the current ones (or those valid on `as_of`) and every version."""
+
+    isin = serializers.CharField()
+    as_of = serializers.DateField(allow_null=True, help_text="The date asked for; null for now.")
+    current = TransparencySerializer(
+        many=True, help_text="The latest period of each kind of calculation (methodology, period length)."
+    )
+    history = TransparencySerializer(many=True, help_text="Every version: latest period first, oldest version first.")
 
 
 class InstrumentSerializer(InstrumentBriefSerializer):
@@ -163,7 +192,9 @@ class InstrumentSerializer(InstrumentBriefSerializer):
     issuer = serializers.SerializerMethodField()
     listings = ListingSerializer(many=True, source="listing_versions")
     figi = FigiMappingSerializer(many=True, source="figi_mappings")
-    transparency = TransparencySerializer(many=True, source="transparency_records")
+    transparency = TransparencySerializer(
+        many=True, source="transparency_records", help_text="The current FITRS calculations (see its transparency/)."
+    )
     attributes = serializers.JSONField(
         read_only=True, allow_null=True, help_text="The whole record of the listing it is derived from (`source_mic`)."
     )
@@ -262,3 +293,8 @@ class AsOfQuerySerializer(serializers.Serializer):
     as_of = IsoDateField(
         required=False, help_text="The instrument's names, CFI, terms and listings valid on this date (default: now)."
     )
+
+
+def instrument_transparency_data(transparency: dict) -> dict:
+    """The JSON shape (InstrumentTransparencySerializer) of instruments.transparency_selectors.transparency_for_isin."""
+    return shared_representer(InstrumentTransparencySerializer)(transparency)

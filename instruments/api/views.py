@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -28,6 +28,8 @@ from ..selectors import (
     instrument_list,
     instrument_lookup,
 )
+from ..transparency_filtersets import TransparencyFilterSet, TransparencyPagination, TransparencySubclassFilterSet
+from ..transparency_selectors import transparency_for_isin, transparency_list
 from .serializers import (
     BRIEF_FIELDS,
     AsOfQuerySerializer,
@@ -35,8 +37,11 @@ from .serializers import (
     InstrumentLookupQuerySerializer,
     InstrumentLookupSerializer,
     InstrumentSerializer,
+    InstrumentTransparencySerializer,
     ListingSerializer,
+    TransparencyBriefSerializer,
     instrument_detail_data,
+    instrument_transparency_data,
     listing_versions_data,
 )
 
@@ -125,6 +130,20 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         """Every version of every listing of the ISIN, per venue, oldest first."""
         return rendered_response(request, listing_versions_data(instrument_history(self.lookup_code())))
 
+    @extend_schema(
+        filters=False, parameters=[ISIN_PARAMETER, AsOfQuerySerializer], responses=InstrumentTransparencySerializer
+    )
+    @action(detail=True, pagination_class=None)
+    def transparency(self, request, *args, **kwargs):
+        """The ISIN's FITRS calculations, current (or valid on `?as_of=`) and history, whether FIRDS has it or not."""
+        isin = self.lookup_code()
+        params = AsOfQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = transparency_for_isin(isin, params.validated_data.get("as_of"))
+        if data is None:
+            raise NotFound(f"No FITRS calculation for ISIN {isin}.")
+        return rendered_response(request, instrument_transparency_data(data))
+
     @extend_schema(request=InstrumentLookupQuerySerializer, responses=InstrumentLookupSerializer)
     @action(
         detail=False,
@@ -154,3 +173,19 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="instruments.csv"'
         return response
+
+
+class TransparencyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """FITRS calculations per ISIN (open versions unless `as_of` or `history`), served whether FIRDS has the ISIN."""
+
+    queryset = transparency_list()
+    serializer_class = TransparencyBriefSerializer
+    filterset_class = TransparencyFilterSet
+    pagination_class = TransparencyPagination
+
+
+class TransparencySubclassViewSet(TransparencyViewSet):
+    """FITRS calculations per non-equity sub-class (no ISIN): thresholds and liquidity of the class."""
+
+    queryset = transparency_list(subclasses=True)
+    filterset_class = TransparencySubclassFilterSet

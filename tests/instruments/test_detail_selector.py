@@ -21,7 +21,7 @@ def isin() -> str:
     ListingFactory(instrument_id=isin, venue_id="XETR", record={"TradgVnRltdAttrbts": {"Id": "XETR"}}, fixed_rate="2.5")
     ListingFactory(instrument_id=isin, venue_id="XPAR", first_trade_date=None)
     FigiMappingFactory(isin=isin)
-    TransparencyFactory(identifier=isin, statistics={"adt": "12.5"})
+    TransparencyFactory(identifier=isin, record={"Sttstcs": {"AvrgDalyTrnvr": "12.5"}})
     return isin
 
 
