@@ -38,8 +38,8 @@ param appServiceSku string = environmentName == 'production' ? 'B1' : 'F1'
 @description('Azure SQL service objective (the plan: Basic).')
 param sqlSku string = 'Basic'
 
-@description('Blob container the app keeps downloads in (AZURE_STORAGE_CONTAINER); FIRDS under firds/, FITRS under fitrs/.')
-param storageContainerName string = 'marketdata'
+@description('One blob container per source the app downloads (AZURE_STORAGE_CONTAINERS: firds/X.zip is blob X.zip in firds).')
+param sourceContainers array = ['firds', 'fitrs']
 
 @description('Lifecycle ages in days (STORAGE_COOL_DAYS, STORAGE_ARCHIVE_DAYS, STORAGE_RETENTION_DAYS).')
 param coolAfterDays int = 7
@@ -86,7 +86,7 @@ module storage 'modules/storage.bicep' = {
   params: {
     location: location
     name: names.storage
-    containerName: storageContainerName
+    containerNames: sourceContainers
     coolAfterDays: coolAfterDays
     archiveAfterDays: archiveAfterDays
     deleteAfterDays: deleteAfterDays
@@ -133,7 +133,7 @@ module web 'modules/web.bicep' = {
     environmentName: environmentName
     keyVaultUri: keyVault.outputs.uri
     storageAccountName: names.storage
-    storageContainerName: storageContainerName
+    sourceContainers: sourceContainers
     sqlServerFqdn: sql.outputs.fqdn
     sqlDatabaseName: names.sqlDatabase
     storageBudgetGb: storageBudgetGb

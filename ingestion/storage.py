@@ -1,7 +1,8 @@
 """The stored files' plan: usage per container, source folder and tier against a budget, and tiers by age.
 
-Works on Django's default storage: Azure Blob Storage (django-storages, the same credential and container
-the downloads use) or, for the report only, a local folder. In production the storage account's lifecycle
+Works on Django's default storage: Azure Blob Storage with a container per source (ingestion/blob_storage.py,
+the same credential and containers the downloads use), a single django-storages container, or, for the report
+only, a local folder. In production the storage account's lifecycle
 management policy (infra/modules/storage.bicep) moves and deletes blobs by the same ages; ``storage_tier``
 is the same rule run on demand (and by beat), for accounts without the policy and to see what it would do.
 """
@@ -27,12 +28,15 @@ class StorageNotBlob(Exception):
 
 @dataclass
 class StoredFile:
-    """One stored file: its name in storage, size, last change and access tier."""
+    """One stored file: its name in storage, size, last change, access tier, and the container and blob it is."""
 
     name: str
     size: int
     modified: dt.datetime
     tier: str
+    container: str = ""
+    blob: str = ""
+    folder: str = ""
 
 
 @dataclass
@@ -88,51 +92,78 @@ class TierPlan:
 
 
 def _is_blob_storage(storage) -> bool:
-    return hasattr(storage, "service_client") and hasattr(storage, "azure_container")
+    return hasattr(storage, "containers") or (
+        hasattr(storage, "service_client") and hasattr(storage, "azure_container")
+    )
 
 
-def _container_client(storage=None):
-    """The container client of Azure Blob Storage behind `storage` (default storage); StorageNotBlob otherwise."""
+def blob_containers(storage=None) -> list[tuple[str, str, object]]:
+    """(source folder, container name, container client) of each container behind `storage` (default storage):
+    one per source with SourceContainersStorage, one with folder "" for a single container; StorageNotBlob else."""
     storage = storage or storages["default"]
-    if not _is_blob_storage(storage):
-        raise StorageNotBlob(f"default storage is {type(storage).__name__}, not Azure Blob Storage")
-    return storage.service_client.get_container_client(storage.azure_container)
+    if hasattr(storage, "containers"):
+        return [
+            (folder, container, storage.container_storage(folder).client)
+            for folder, container in storage.containers.items()
+        ]
+    if _is_blob_storage(storage):
+        return [("", storage.azure_container, storage.service_client.get_container_client(storage.azure_container))]
+    raise StorageNotBlob(f"default storage is {type(storage).__name__}, not Azure Blob Storage")
 
 
 def storage_container_name(storage=None) -> str:
-    """The container (Azure) or folder (local storage) the stored files are in."""
+    """The containers (Azure, comma-separated) or folder (local storage) the stored files are in."""
     storage = storage or storages["default"]
-    return storage.azure_container if _is_blob_storage(storage) else str(storage.location)
+    if _is_blob_storage(storage):
+        return ", ".join(container for _, container, _ in blob_containers(storage))
+    return str(storage.location)
 
 
 def stored_files(storage=None):
     """Every stored file with its size, last change and tier (Local for a local folder)."""
     storage = storage or storages["default"]
     if _is_blob_storage(storage):
-        for blob in _container_client(storage).list_blobs():
-            yield StoredFile(blob.name, blob.size, blob.last_modified, str(blob.blob_tier or HOT))
+        for folder, container, client in blob_containers(storage):
+            for blob in client.list_blobs():
+                name = f"{folder}/{blob.name}" if folder else blob.name
+                yield StoredFile(
+                    name,
+                    blob.size,
+                    blob.last_modified,
+                    str(blob.blob_tier or HOT),
+                    container=container,
+                    blob=blob.name,
+                    folder=folder or _first_folder(blob.name),
+                )
         return
     root = Path(storage.location)
-    for folder, _, names in os.walk(root):
+    container = str(storage.location)
+    for directory, _, names in os.walk(root):
         for name in names:
-            path = Path(folder) / name
+            path = Path(directory) / name
             stat = path.stat()
             modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
-            yield StoredFile(path.relative_to(root).as_posix(), stat.st_size, modified, LOCAL_TIER)
+            relative = path.relative_to(root).as_posix()
+            yield StoredFile(
+                relative, stat.st_size, modified, LOCAL_TIER, container, relative, folder=_first_folder(relative)
+            )
+
+
+def _first_folder(name: str) -> str:
+    return name.split("/", 1)[0] if "/" in name else ""
 
 
 def storage_usage(budget_gb: float | None = None, warn_percent: float | None = None, storage=None) -> StorageUsage:
     """Files and bytes per (container, source folder, tier), against STORAGE_BUDGET_GB."""
     budget_gb = settings.STORAGE_BUDGET_GB if budget_gb is None else budget_gb
     warn_percent = settings.STORAGE_WARN_PERCENT if warn_percent is None else warn_percent
-    container = storage_container_name(storage)
-    rows: dict[tuple[str, str], UsageRow] = {}
+    rows: dict[tuple[str, str, str], UsageRow] = {}
     for stored in stored_files(storage):
-        folder = stored.name.split("/", 1)[0] if "/" in stored.name else ""
-        row = rows.setdefault((folder, stored.tier), UsageRow(container, folder, stored.tier))
+        key = (stored.container, stored.folder, stored.tier)
+        row = rows.setdefault(key, UsageRow(stored.container, stored.folder, stored.tier))
         row.files += 1
         row.bytes += stored.size
-    ordered = sorted(rows.values(), key=lambda row: (row.folder, TIER_RANK.get(row.tier, 9), row.tier))
+    ordered = sorted(rows.values(), key=lambda row: (row.folder, row.container, TIER_RANK.get(row.tier, 9), row.tier))
     return StorageUsage(ordered, int(budget_gb * GB), warn_percent)
 
 
@@ -149,7 +180,7 @@ def storage_tier_plan(
     cool_days = settings.STORAGE_COOL_DAYS if cool_days is None else cool_days
     archive_days = settings.STORAGE_ARCHIVE_DAYS if archive_days is None else archive_days
     retention_days = settings.STORAGE_RETENTION_DAYS if retention_days is None else retention_days
-    _container_client(storage)  # refuses local storage before listing anything
+    blob_containers(storage)  # refuses local storage before listing anything
     plan = TierPlan()
     for stored in stored_files(storage):
         age = now - stored.modified
@@ -170,15 +201,15 @@ def storage_tier_apply(plan: TierPlan, storage=None) -> TierPlan:
     """Carry out a tier plan on the blobs; failed operations are recorded in plan.errors, not raised."""
     from azure.core.exceptions import AzureError
 
-    container = _container_client(storage)
+    clients = {container: client for _, container, client in blob_containers(storage)}
     for stored, tier in plan.moves:
         try:
-            container.get_blob_client(stored.name).set_standard_blob_tier(tier)
+            clients[stored.container].get_blob_client(stored.blob).set_standard_blob_tier(tier)
         except AzureError as error:  # one blob's failure is reported, the rest go on
             plan.errors.append((stored.name, f"set tier {tier}: {type(error).__name__}: {error}"[:300]))
     for stored in plan.deletions:
         try:
-            container.delete_blob(stored.name)
+            clients[stored.container].delete_blob(stored.blob)
         except AzureError as error:
             plan.errors.append((stored.name, f"delete: {type(error).__name__}: {error}"[:300]))
     return plan

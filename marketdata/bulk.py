@@ -155,14 +155,19 @@ def rows_insert_raw(model, columns: list[str], rows: list, using: str) -> None:
     if not rows:
         return
     target = connections[using]
-    quote = target.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    sql = rows_insert_raw_sql(model, columns, target)
     with target.cursor() as cursor:
         for chunk in chunks(rows, 5000):
             cursor.executemany(sql, chunk)
+
+
+def rows_insert_raw_sql(model, columns: list[str], connection) -> str:
+    """The one-row INSERT that rows_insert_raw runs per row on `connection` (%s placeholders)."""
+    quote = connection.ops.quote_name
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
 
 
 def rows_update(model, names, rows: list[tuple]) -> None:

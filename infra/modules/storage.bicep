@@ -1,16 +1,16 @@
 // Storage account for downloaded files: HTTPS and TLS 1.2 only, no public blob access, no shared keys (the web
 // app reaches it with its managed identity), and the lifecycle policy that is the production path of the
-// storage plan: hot for coolAfterDays, cool to archiveAfterDays, archive after, deleted after deleteAfterDays.
+// storage plan: hot for coolAfterDays, cool to archiveAfterDays, archive after, deleted after deleteAfterDays,
+// one rule per source container (firds, fitrs).
 param location string
 param name string
-param containerName string
+@description('One container per source (FIRDS and FITRS downloads), each covered by its own lifecycle rule.')
+param containerNames array
 param coolAfterDays int
 param archiveAfterDays int
 param deleteAfterDays int
 param logAnalyticsId string
 param tags object
-@description('Source folders in the container the lifecycle rule covers (FIRDS and FITRS downloads).')
-param folders array = ['firds', 'fitrs']
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   #checkov:skip=CKV_AZURE_206:The files are re-downloadable copies of ESMA's public files; LRS is the plan's cost choice (Standard_LRS, 5 GB budget).
@@ -47,11 +47,13 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
-  parent: blobService
-  name: containerName
-  properties: { publicAccess: 'None' }
-}
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for containerName in containerNames: {
+    parent: blobService
+    name: containerName
+    properties: { publicAccess: 'None' }
+  }
+]
 
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
   parent: account
@@ -59,14 +61,14 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
   properties: {
     policy: {
       rules: [
-        {
+        for containerName in containerNames: {
           enabled: true
-          name: 'tier-and-retire-downloads'
+          name: 'tier-and-retire-${containerName}'
           type: 'Lifecycle'
           definition: {
             filters: {
               blobTypes: ['blockBlob']
-              prefixMatch: [for folder in folders: '${containerName}/${folder}/']
+              prefixMatch: ['${containerName}/'] // every blob of the container
             }
             actions: {
               baseBlob: {

@@ -7,7 +7,10 @@ param sku string
 param environmentName string
 param keyVaultUri string
 param storageAccountName string
-param storageContainerName string
+@description('The source containers (firds, fitrs): each source\'s files in the container of its name.')
+param sourceContainers array
+// AZURE_STORAGE_CONTAINERS: source=container pairs, each source in the container of its name.
+var containerSetting = [for source in sourceContainers: '${source}=${source}']
 param sqlServerFqdn string
 param sqlDatabaseName string
 param storageBudgetGb int
@@ -69,7 +72,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'AZURE_SQL_DATABASE', value: sqlDatabaseName }
         { name: 'AZURE_SQL_AUTH_METHOD', value: 'entra' }
         { name: 'AZURE_STORAGE_ACCOUNT_NAME', value: storageAccountName }
-        { name: 'AZURE_STORAGE_CONTAINER', value: storageContainerName }
+        { name: 'AZURE_STORAGE_CONTAINERS', value: join(containerSetting, ',') }
         { name: 'STORAGE_BUDGET_GB', value: string(storageBudgetGb) }
         { name: 'STORAGE_COOL_DAYS', value: string(coolAfterDays) }
         { name: 'STORAGE_ARCHIVE_DAYS', value: string(archiveAfterDays) }

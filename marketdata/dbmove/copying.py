@@ -156,7 +156,7 @@ def _target_prepare(chosen: list, target: str, replace: bool) -> None:
     connection = connections[target]
     with transaction.atomic(using=target), connection.cursor() as cursor:
         for model in reversed(clear):  # children first
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(table_clear_sql(model, connection))
 
 
 def _seeded_reset(chosen: list, source: str, target: str) -> None:
@@ -168,16 +168,35 @@ def _seeded_reset(chosen: list, source: str, target: str) -> None:
         connection = connections[target]
         with transaction.atomic(using=target), connection.cursor() as cursor:
             for model in reversed(seeded):  # small tables, written in one batch each: all or nothing
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(table_clear_sql(model, connection))
+
+
+def table_clear_sql(model, connection) -> str:
+    """The statement that empties the model's table on `connection`."""
+    return f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"
+
+
+def identity_insert_sql(model, connection, on: bool) -> str | None:
+    """SQL Server: the statement allowing (or no longer allowing) explicit ids in the table; None elsewhere."""
+    if connection.vendor != "microsoft" or not isinstance(model._meta.pk, models.AutoField):
+        return None
+    return f"SET IDENTITY_INSERT {connection.ops.quote_name(model._meta.db_table)} {'ON' if on else 'OFF'}"
+
+
+def identity_reseed_sql(model, connection) -> str | None:
+    """SQL Server: the statement pointing the table's IDENTITY past its highest id; None without one."""
+    if not isinstance(model._meta.pk, models.AutoField):
+        return None
+    return f"DBCC CHECKIDENT ('{connection.ops.quote_name(model._meta.db_table)}', RESEED) WITH NO_INFOMSGS"
 
 
 def _identity_insert(model, alias: str, on: bool) -> None:
     """SQL Server: allow (or stop allowing) explicit values in the table's IDENTITY column."""
     connection = connections[alias]
-    if connection.vendor == "microsoft" and isinstance(model._meta.pk, models.AutoField):
+    statement = identity_insert_sql(model, connection, on)
+    if statement:
         with connection.cursor() as cursor:
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SET IDENTITY_INSERT {table} {'ON' if on else 'OFF'}")
+            cursor.execute(statement)
 
 
 def table_copy(model, source: str, target: str, id_maps: dict, *, resume: bool, batch_size: int, report) -> TableCopied:
@@ -215,12 +234,7 @@ def sequences_reset(chosen: list, target: str) -> None:
     """Point the target's id generators past the copied ids (PostgreSQL sequences, SQL Server IDENTITY)."""
     connection = connections[target]
     if connection.vendor == "microsoft":
-        quote = connection.ops.quote_name
-        statements = [
-            f"DBCC CHECKIDENT ('{quote(model._meta.db_table)}', RESEED) WITH NO_INFOMSGS"
-            for model in chosen
-            if isinstance(model._meta.pk, models.AutoField)
-        ]
+        statements = [statement for model in chosen if (statement := identity_reseed_sql(model, connection))]
     else:
         statements = connection.ops.sequence_reset_sql(no_style(), chosen)
     with connection.cursor() as cursor:

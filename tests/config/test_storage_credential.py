@@ -11,10 +11,12 @@ from tests.fakes.keyvault import FakeManagedIdentity
 PROBE = """
 import json
 from django.core.files.storage import default_storage
-credential = default_storage.service_client.credential
+firds, fitrs = (default_storage.container_storage(source) for source in ("firds", "fitrs"))
+credential = firds.service_client.credential
 token = credential.get_token("https://storage.azure.com/.default").token
 print(json.dumps({"backend": type(default_storage._wrapped).__name__, "credential": type(credential).__name__,
-                  "token": token}))
+                  "token": token, "containers": [firds.azure_container, fitrs.azure_container],
+                  "shared": fitrs.service_client.credential is credential, "account": firds.account_name}))
 """
 
 
@@ -36,5 +38,6 @@ def test_account_name_alone_gets_a_token_from_the_managed_identity():
         )
     assert result.returncode == 0, result.stderr[-2000:]
     probe = json.loads(result.stdout.strip().splitlines()[-1])
-    assert probe["backend"] == "AzureStorage" and probe["credential"] == "DefaultAzureCredential"
+    assert probe["backend"] == "SourceContainersStorage" and probe["credential"] == "DefaultAzureCredential"
+    assert probe["containers"] == ["firds", "fitrs"] and probe["shared"] and probe["account"] == "stmarketdatastaging"
     assert identity.issued[probe["token"]] == "https://storage.azure.com"  # the token the identity issued

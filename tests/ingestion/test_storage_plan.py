@@ -26,41 +26,70 @@ def _azurite_running() -> bool:
         return sock.connect_ex(("127.0.0.1", 10000)) == 0
 
 
-@pytest.fixture
-def blobs(settings):
-    """A fresh Azurite container as the default storage, with two FIRDS files and one FITRS file; its client."""
-    if not _azurite_running():
-        pytest.skip("Azurite is not listening on 127.0.0.1:10000 (start it with scripts/services.sh)")
+def _containers(settings, storage_options: dict):
+    """Fresh Azurite containers for FIRDS and FITRS as the default storage (a container per source)."""
     from azure.storage.blob import BlobServiceClient
 
-    name = f"plan-{uuid.uuid4().hex[:12]}"
-    container = BlobServiceClient.from_connection_string(AZURITE).create_container(name)
+    service = BlobServiceClient.from_connection_string(AZURITE)
+    run = uuid.uuid4().hex[:10]
+    clients = {source: service.create_container(f"{source}-{run}") for source in ("firds", "fitrs")}
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.azure_storage.AzureStorage",
-            "OPTIONS": {"connection_string": AZURITE, "azure_container": name, "overwrite_files": True},
+            "BACKEND": "ingestion.blob_storage.SourceContainersStorage",
+            "OPTIONS": {
+                "connection_string": AZURITE,
+                "containers": {source: client.container_name for source, client in clients.items()},
+                **storage_options,
+            },
         },
     }
-    container.upload_blob("firds/FULINS_E_20260801_01of02.zip", b"x" * 1000)
-    container.upload_blob("firds/FULINS_E_20260801_02of02.zip", b"x" * 500)
-    container.upload_blob("fitrs/FULNCR_20260725_E_1of2.zip", b"y" * 300)
-    yield container
-    container.delete_container()
+    return clients
+
+
+class Blobs:
+    """The per-source container clients of a test, listed together by storage name (<source>/<blob>)."""
+
+    def __init__(self, clients: dict):
+        self.clients = clients
+
+    def list_blobs(self):
+        """Every blob of both containers, its name prefixed with its source folder."""
+        for source, client in self.clients.items():
+            for blob in client.list_blobs():
+                blob.name = f"{source}/{blob.name}"
+                yield blob
+
+
+@pytest.fixture
+def blobs(settings):
+    """Azurite containers firds-* and fitrs-* as the default storage, with two FIRDS files and one FITRS file."""
+    if not _azurite_running():
+        pytest.skip("Azurite is not listening on 127.0.0.1:10000 (start it with scripts/services.sh)")
+    clients = _containers(settings, {"overwrite_files": True})
+    clients["firds"].upload_blob("FULINS_E_20260801_01of02.zip", b"x" * 1000)
+    clients["firds"].upload_blob("FULINS_E_20260801_02of02.zip", b"x" * 500)
+    clients["fitrs"].upload_blob("FULNCR_20260725_E_1of2.zip", b"y" * 300)
+    yield Blobs(clients)
+    for client in clients.values():
+        client.delete_container()
 
 
 def test_usage_counts_files_and_bytes_per_folder_and_tier(blobs):
     usage = storage_usage(budget_gb=1)
-    rows = {(row.folder, row.tier): (row.files, row.bytes) for row in usage.rows}
-    assert rows == {("firds", HOT): (2, 1500), ("fitrs", HOT): (1, 300)}
-    assert {row.container for row in usage.rows} == {blobs.container_name}
+    rows = {(row.container, row.folder, row.tier): (row.files, row.bytes) for row in usage.rows}
+    firds, fitrs = blobs.clients["firds"].container_name, blobs.clients["fitrs"].container_name
+    assert rows == {(firds, "firds", HOT): (2, 1500), (fitrs, "fitrs", HOT): (1, 300)}
     assert usage.total_bytes == 1800 and usage.level == "ok"
 
 
 def test_report_is_ok_under_the_budget(blobs, capsys):
     call_command("storage_report", "--budget-gb", "1")
     out = capsys.readouterr().out
-    assert f"{blobs.container_name} firds" in " ".join(out.split()) and "total 3 file(s), 1800 bytes" in out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert f"{blobs.clients['firds'].container_name} firds Hot 2 1500" in lines
+    assert f"{blobs.clients['fitrs'].container_name} fitrs Hot 1 300" in lines
+    assert "total 3 file(s), 1800 bytes" in out
 
 
 def test_report_warns_at_80_percent_of_a_small_budget(blobs, capsys):
@@ -144,3 +173,42 @@ def test_local_storage_is_reported_and_not_tiered(storage, capsys):
     with pytest.raises(CommandError, match="needs Azure Blob Storage: default storage is FileSystemStorage"):
         call_command("storage_tier")
     assert storage_tier_task()["skipped"] == "not Azure Blob Storage"
+
+
+def test_a_single_container_storage_is_reported_and_tiered_too(settings):
+    """A plain django-storages container (firds/ and fitrs/ as folders in it) keeps working."""
+    if not _azurite_running():
+        pytest.skip("Azurite is not listening on 127.0.0.1:10000 (start it with scripts/services.sh)")
+    from azure.storage.blob import BlobServiceClient
+
+    container = BlobServiceClient.from_connection_string(AZURITE).create_container(f"one-{uuid.uuid4().hex[:10]}")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.azure_storage.AzureStorage",
+            "OPTIONS": {"connection_string": AZURITE, "azure_container": container.container_name},
+        },
+    }
+    try:
+        container.upload_blob("firds/a.zip", b"x" * 10)
+        container.upload_blob("fitrs/b.zip", b"y" * 20)
+        rows = {(row.container, row.folder, row.tier, row.files, row.bytes) for row in storage_usage(budget_gb=1).rows}
+        assert rows == {
+            (container.container_name, "firds", HOT, 1, 10),
+            (container.container_name, "fitrs", HOT, 1, 20),
+        }
+        assert storage_tier_apply(storage_tier_plan(now=timezone.now() + 8 * DAY)).errors == []
+        assert {blob.name: str(blob.blob_tier) for blob in container.list_blobs()} == {
+            "firds/a.zip": COOL,
+            "fitrs/b.zip": COOL,
+        }
+    finally:
+        container.delete_container()
+
+
+def test_beat_runs_storage_tier_once_a_day(settings):
+    entries = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == storage_tier_task.name]
+    assert len(entries) == 1
+    schedule = entries[0]["schedule"]  # a crontab: one fixed minute of one hour, every day of every month
+    assert len(schedule.hour) == 1 and len(schedule.minute) == 1
+    assert schedule.day_of_week == set(range(7)) and schedule.day_of_month == set(range(1, 32))

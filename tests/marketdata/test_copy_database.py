@@ -289,3 +289,30 @@ def test_canonical_values_agree_across_backends():
     assert canonical({"b": 1, "a": [1, 2]}) == canonical({"a": [1, 2], "b": 1})
     assert canonical(True) is True and canonical(1) == "1"
     assert canonical(Decimal("1.5")) != canonical(Decimal("1.50001"))
+
+
+@pytest.mark.slow
+def test_the_copy_rehearsal_runs_sqlite_to_postgresql(fresh, tmp_path):
+    """scripts/copy_rehearsal.sh (run SQLite -> SQL Server in GitHub Actions): the same steps, here to PostgreSQL."""
+    target = fresh("postgresql")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "POSTGRES_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_TYPE="sqlite",
+        SQLITE_DB_PATH=str(tmp_path / "source.sqlite3"),
+        TARGET_ENV=f"DATABASE_TYPE=postgresql DATABASE_URL={target}",
+        PYTHON=sys.executable,
+    )
+    result = subprocess.run(
+        ["bash", "scripts/copy_rehearsal.sh", target, str(tmp_path / "backups")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert "venues_venue: 0 rows copied (resumed after pk" in result.stdout
+    assert f"verified {len(models_copied())} tables: identical" in result.stdout
+    assert re.search(r"venues_venue: DIFFERENT: \d+ rows; .* 1 changed, 0 missing", result.stdout)
+    assert len(list((tmp_path / "backups").glob("source-*.sqlite3"))) == 1  # the SQLite source, backed up first
