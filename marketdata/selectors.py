@@ -46,9 +46,12 @@ def _broker():
 
 
 def _storage():
-    """Read the storage itself: the first page of the container's blobs (a missing container fails), or the folder."""
+    """Read the storage itself: the first page of each container's blobs (a missing container fails), or the folder."""
     storage = storages["default"]
-    if hasattr(storage, "azure_container"):
+    if hasattr(storage, "containers"):  # a container per source (ingestion/blob_storage.py)
+        for folder in storage.containers:
+            next(iter(storage.container_storage(folder).client.list_blobs(results_per_page=1)), None)
+    elif hasattr(storage, "azure_container"):
         next(iter(storage.client.list_blobs(results_per_page=1)), None)
     else:
         Path(storage.location).mkdir(parents=True, exist_ok=True)  # as FileSystemStorage does on its first save

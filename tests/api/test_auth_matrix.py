@@ -9,7 +9,14 @@ lookup) but get 403 elsewhere; curators and admins may do everything; ingestion 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.factories import IngestionRunFactory, InstrumentFactory, LegalEntityFactory, ListingFactory, VenueFactory
+from tests.factories import (
+    IngestionRunFactory,
+    InstrumentFactory,
+    LegalEntityFactory,
+    ListingFactory,
+    TransparencyFactory,
+    VenueFactory,
+)
 
 from .access import api_key_header, bearer, expired_bearer, refresh_as_bearer, revoked_api_key_header, role_user
 
@@ -39,6 +46,7 @@ def rows() -> dict[str, str]:
     entity = LegalEntityFactory()
     instrument = InstrumentFactory(issuer_id=entity.lei)
     ListingFactory(instrument_id=instrument.isin, venue_id=venue.mic)
+    TransparencyFactory(identifier=instrument.isin)
     return {
         "isin": instrument.isin,
         "lei": entity.lei,

@@ -68,7 +68,7 @@ def full_record(db) -> dict:
     ListingFactory(instrument_id=isin, venue_id="ZZZZ", first_trade_date=None, issuer_requested=True)
     ListingFactory(instrument_id=isin, venue_id="XPAR", is_current=False, valid_to=datetime.date(2024, 6, 30))
     FigiMappingFactory(isin=isin)
-    TransparencyFactory(identifier=isin, pre_trade_lis_threshold="15000", statistics={"adt": "12.5"})
+    TransparencyFactory(identifier=isin, pre_trade_lis_threshold="15000", record={"Sttstcs": {"AvrgDalyTrnvr": "12.5"}})
     return instrument_detail(isin)
 
 
