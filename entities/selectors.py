@@ -22,6 +22,19 @@ def entity_list():
     return LegalEntity.objects.defer("record")
 
 
+def entity_known(lei: str) -> bool:
+    """True when the LEI is loaded or named by a stored relationship or reporting exception."""
+    from django.db.models import Q
+
+    from .models import EntityRelationship, LegalEntity, ReportingException
+
+    return (
+        LegalEntity.objects.filter(lei=lei).exists()
+        or EntityRelationship.objects.filter(Q(child_id=lei) | Q(parent_id=lei)).exists()
+        or ReportingException.objects.filter(entity_id=lei).exists()
+    )
+
+
 def entity_parents(lei: str) -> dict:
     """The direct and ultimate parent relationships of an LEI, each with the reporting exception when none is given.
 

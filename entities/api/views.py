@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from instruments.api.serializers import InstrumentBriefSerializer
@@ -12,7 +13,7 @@ from marketdata.api.pagination import InstrumentPagination, LegalEntityPaginatio
 from marketdata.identifiers import lei_error
 
 from ..filtersets import LegalEntityFilterSet
-from ..selectors import entity_children, entity_list, entity_parents
+from ..selectors import entity_children, entity_known, entity_list, entity_parents
 from .serializers import ChildSerializer, EntityParentsSerializer, LegalEntityBriefSerializer, LegalEntitySerializer
 
 
@@ -35,19 +36,26 @@ class LegalEntityViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, pagination_class=None)
     def parents(self, request, *args, **kwargs):
         """Direct and ultimate parents, or the reporting exception and its reason for each."""
-        return Response(EntityParentsSerializer(entity_parents(self.get_object().lei)).data)
+        return Response(EntityParentsSerializer(entity_parents(self.known_lei())).data)
 
     @extend_schema(filters=False, parameters=[LEI_PARAMETER], responses=ChildSerializer(many=True))
     @action(detail=True, pagination_class=RelationshipPagination)
     def children(self, request, *args, **kwargs):
         """Entities that name this LEI as their parent (any relationship type), paginated."""
-        return self._page(entity_children(self.get_object().lei), ChildSerializer)
+        return self._page(entity_children(self.known_lei()), ChildSerializer)
 
     @extend_schema(filters=False, parameters=[LEI_PARAMETER], responses=InstrumentBriefSerializer(many=True))
     @action(detail=True, pagination_class=InstrumentPagination)
     def instruments(self, request, *args, **kwargs):
         """Instruments whose FIRDS issuer is this LEI, paginated."""
         return self._page(instrument_list_for_issuer(self.lookup_code()), InstrumentBriefSerializer)
+
+    def known_lei(self) -> str:
+        """The LEI in the URL when it is loaded or named in a relationship (400 if malformed, else 404)."""
+        lei = self.lookup_code()
+        if not entity_known(lei):
+            raise NotFound(f"No legal entity or relationship names LEI {lei}.")
+        return lei
 
     def _page(self, queryset, serializer_class):
         page = self.paginate_queryset(queryset)

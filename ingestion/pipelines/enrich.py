@@ -13,7 +13,7 @@ from ingestion.choices import Source
 from ingestion.loaders.openfigi import figi_results_store
 from ingestion.models import IngestionRun
 from ingestion.services import LoadCounts, ingestion_run
-from ingestion.sources.gleif import GleifClient, parent_links
+from ingestion.sources.gleif import GleifClient, child_links, parent_links
 from ingestion.sources.openfigi import WARNING, OpenFigiClient
 from instruments.models import FigiLookup, FigiMapping, Instrument, Listing
 
@@ -49,9 +49,18 @@ def issuer_leis_missing(isins: list[str] | None = None, limit: int | None = None
 
 
 def enrich_entities(
-    isins: list[str] | None = None, limit: int | None = None, progress: Progress | None = None, client=None
+    isins: list[str] | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+    client=None,
+    leis: list[str] | None = None,
 ) -> IngestionRun:
-    """Fetch from GLEIF the issuers instruments name but LegalEntity lacks, their parents and reporting exceptions."""
+    """Fetch from GLEIF the issuers instruments name but LegalEntity lacks, their parents, children and exceptions.
+
+    Children are stored as relationships (every page of the direct and ultimate child relationships); the
+    children's own LEI records are not fetched. `leis` (entities a curator selected) are fetched again whether
+    stored or not, instead of the missing issuers.
+    """
     from entities.services import (
         entity_relationship_upsert_batch,
         legal_entity_upsert_batch,
@@ -59,7 +68,7 @@ def enrich_entities(
     )
     from ingestion.loaders.gleif import gleif_values
 
-    leis = issuer_leis_missing(isins, limit)
+    leis = sorted(set(leis)) if leis else issuer_leis_missing(isins, limit)
     own_client = client is None
     client = client or GleifClient()
     try:
@@ -86,6 +95,9 @@ def enrich_entities(
                             if exception:
                                 exceptions.append(exception)
                 parents = {rel.parent_lei for rel in relationships} - found
+                for record in records:
+                    for level in child_links(record):
+                        relationships.extend(client.child_relationships(record.lei, level))
                 known = set(LegalEntity.objects.filter(lei__in=parents).values_list("lei", flat=True))
                 parent_records = list(client.lei_records(sorted(parents - known))) if parents - known else []
                 counts.read += len(parent_records) + len(relationships) + len(exceptions)

@@ -113,6 +113,16 @@ def parent_links(record: LeiRecord) -> dict[str, str]:
     return answer
 
 
+def child_links(record: LeiRecord) -> list[str]:
+    """The levels ('direct', 'ultimate') for which the record links to child relationship records."""
+    relationships = (record.record.get("relationships") or {}) if record.record else {}
+    return [
+        level
+        for level in _LEVELS
+        if "relationship-records" in ((relationships.get(f"{level}-children") or {}).get("links") or {})
+    ]
+
+
 class GleifClient:
     """GLEIF API calls within the shared budget (GLEIF_RATE_LIMIT per GLEIF_RATE_WINDOW_SECONDS)."""
 

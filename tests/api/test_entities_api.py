@@ -97,6 +97,14 @@ class TestEntityParents(EndpointTests):
         assert body["ultimate"]["parent_lei"] == make_lei(55555)
         assert body["ultimate"]["parent"] is None
 
+    def test_lei_known_only_from_relationships(self):
+        child, parent = make_lei(313131), LegalEntityFactory()
+        EntityRelationshipFactory(child_id=child, parent_id=parent.lei)
+        body = self.get(f"{URL}{child}/parents/").json()
+        assert body["lei"] == child and body["direct"]["parent_lei"] == parent.lei
+        assert self.get(f"{URL}{child}/children/").json()["results"] == []
+        assert self.get(f"{URL}{child}/").status_code == 404  # the record itself is not loaded
+
     def test_unknown_and_malformed_lei(self):
         assert self.get(f"{URL}{make_lei(424242)}/parents/").status_code == 404
         assert self.get(f"{URL}NOT-A-LEI/parents/").status_code == 400

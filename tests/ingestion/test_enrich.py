@@ -75,7 +75,9 @@ def test_enrich_entities_stores_issuers_parents_and_exceptions(fakes):
         BLOOMBERG_INC,
         NATURAL_PERSONS,
     }
-    relationships = set(EntityRelationship.objects.values_list("child_id", "parent_id", "relationship_type"))
+    relationships = set(
+        EntityRelationship.objects.exclude(parent_id=SHELL).values_list("child_id", "parent_id", "relationship_type")
+    )
     assert relationships == {
         (BLOOMBERG_CHILD, BLOOMBERG_LP, "IS_DIRECTLY_CONSOLIDATED_BY"),
         (BLOOMBERG_CHILD, BLOOMBERG_INC, "IS_ULTIMATELY_CONSOLIDATED_BY"),
@@ -88,8 +90,9 @@ def test_enrich_entities_stores_issuers_parents_and_exceptions(fakes):
         (NATURAL_PERSONS, "ULTIMATE_ACCOUNTING_CONSOLIDATION_PARENT"): "NATURAL_PERSONS",
     }
     assert run.records_rejected == 1 and UNKNOWN in run.rejected_sample[0]["record"]
-    # One request for the four issuers, one per parent relationship or exception, one for Bloomberg L.P.
-    assert len(gleif.log) == 1 + 6 + 1
+    # One request for the four issuers, one per parent relationship or exception, one for Bloomberg L.P.,
+    # one per level of Shell's child relationships (106 and 153 fit one page of 200).
+    assert len(gleif.log) == 1 + 6 + 1 + 2
 
     requests_before = len(gleif.log)
     again = enrich_entities()
@@ -176,7 +179,8 @@ def test_enrich_command(fakes):
     out = StringIO()
     call_command("enrich", "--entities", "--figi", "--isin", make_isin(30), stdout=out)
     text = out.getvalue()
-    assert "entities: succeeded, read 3, inserted 3" in text  # Shell and its two reporting exceptions
+    # Shell, its two reporting exceptions, its 106 direct and 153 ultimate child relationships
+    assert "entities: succeeded, read 262, inserted 262" in text
     assert "figi: succeeded, read 2, inserted 2" in text
     assert "no match 0" in text
     assert LegalEntity.objects.filter(lei=SHELL).exists()

@@ -37,7 +37,7 @@ def fakes(settings):
 def test_tasks_return_run_summaries(fakes):
     entities = enrich_entities_task.delay().get()
     figi = enrich_figi_task.delay(isins=[ISIN]).get()
-    assert (entities["status"], entities["inserted"]) == ("succeeded", 3)  # Shell and its two exceptions
+    assert (entities["status"], entities["inserted"]) == ("succeeded", 3 + 106 + 153)  # Shell, 2 exceptions, children
     assert (figi["status"], figi["inserted"]) == ("succeeded", 1)
     assert FigiMapping.objects.filter(isin=ISIN, mic="XAMS").count() == 1
 
