@@ -1,15 +1,37 @@
 """Admin for legal entities, relationships and reporting exceptions."""
 
 from django.contrib import admin
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from marketdata.admin import COMMON_COUNTRIES, LargeTableAdmin, ReadOnlyInline, code_list_filter
+from marketdata.admin import (
+    COMMON_COUNTRIES,
+    JobActionsMixin,
+    LargeTableAdmin,
+    LimitedExportMixin,
+    ReadOnlyInline,
+    code_list_filter,
+)
+from marketdata.admin_display import json_tree, mapping_table, rows_table
+from marketdata.admin_pages import entity_page_context
 from marketdata.identifiers import is_valid_lei
+from marketdata.models import AdminJob
 
 from .models import EntityRelationship, LegalEntity, ReportingException
 
 CountryFilter = code_list_filter("legal_address_country", "legal address country", COMMON_COUNTRIES)
+ADDRESS_ORDER = (
+    "addressLines",
+    "addressNumber",
+    "addressNumberWithinBuilding",
+    "mailRouting",
+    "postalCode",
+    "city",
+    "region",
+    "country",
+    "language",
+)
 
 
 def _name(obj, relation: str) -> str:
@@ -56,15 +78,84 @@ class ReportingExceptionInline(ReadOnlyInline):
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(LargeTableAdmin):
-    """LEI records: search by LEI or name, filter by status, category and jurisdiction."""
+class LegalEntityAdmin(JobActionsMixin, LimitedExportMixin, LargeTableAdmin):
+    """LEI records: search by LEI or name, filter by status, category and jurisdiction; the page shows addresses and
+    names as tables, the GLEIF record as a tree and the ownership as a picture."""
 
     list_display = ("lei", "legal_name", "jurisdiction", "category", "entity_status", "registration_status")
     list_filter = ("entity_status", "registration_status", "category", CountryFilter)
     search_fields = ("=lei", "legal_name")
     identifier_search = {"lei": is_valid_lei}
-    readonly_fields = ("related_records",)
+    sortable_by = ("lei",)  # the indexed ordering only
+    readonly_fields = (
+        "related_records",
+        "legal_address_table",
+        "headquarters_address_table",
+        "other_names_table",
+        "bics_list",
+        "record_tree",
+    )
+    exclude = ("legal_address", "headquarters_address", "other_names", "bics", "record")
     inlines = [ParentRelationshipInline, ReportingExceptionInline]
+    actions = ["enrich_selected"]
+    change_form_template = "admin/entities/legalentity/change_form.html"
+
+    @admin.action(description="Enrich selected entities (parents and children from GLEIF)", permissions=["start_jobs"])
+    def enrich_selected(self, request, queryset):
+        """A job refreshing the selected entities' records, parents, children and reporting exceptions."""
+        return self.job_start_for_selection(
+            request, AdminJob.Kind.ENRICH_ENTITIES, queryset.values_list("lei", flat=True), "leis"
+        )
+
+    def get_urls(self):
+        """lei/<LEI>/ leads to an LEI's page whether or not its record is loaded."""
+        view = self.admin_site.admin_view(self.by_lei_view)
+        return [path("lei/<str:lei>/", view, name="entities_legalentity_by_lei")] + super().get_urls()
+
+    def by_lei_view(self, request, lei):
+        """The entity's page when its LEI is loaded, else the relationships that name it."""
+        entity = LegalEntity.objects.filter(lei=lei.upper()).only("pk").first()
+        if entity is not None:
+            return HttpResponseRedirect(reverse("admin:entities_legalentity_change", args=[entity.pk]))
+        return HttpResponseRedirect(f"{reverse('admin:entities_entityrelationship_changelist')}?q={lei.upper()}")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page with the ownership picture."""
+        extra_context = dict(extra_context or {})
+        entity = self.get_object(request, object_id)
+        if entity is not None:
+            extra_context.update(entity_page_context(entity))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        """The model's fields, then the addresses, names and BICs as tables, then the GLEIF record."""
+        readable = ("legal_address_table", "headquarters_address_table", "other_names_table", "bics_list")
+        fields = [f for f in self.get_fields(request, obj) if f not in readable + ("record_tree",)]
+        return [
+            (None, {"fields": fields}),
+            ("Addresses, names and BICs", {"fields": readable}),
+            ("GLEIF record", {"fields": ("record_tree",), "classes": ("collapse",)}),
+        ]
+
+    @admin.display(description="legal address")
+    def legal_address_table(self, obj):
+        return mapping_table(obj.legal_address, ADDRESS_ORDER)
+
+    @admin.display(description="headquarters address")
+    def headquarters_address_table(self, obj):
+        return mapping_table(obj.headquarters_address, ADDRESS_ORDER)
+
+    @admin.display(description="other names")
+    def other_names_table(self, obj):
+        return rows_table(obj.other_names, ["name", "language", "type"])
+
+    @admin.display(description="BICs")
+    def bics_list(self, obj):
+        return ", ".join(obj.bics) if obj.bics else "-"
+
+    @admin.display(description="record as GLEIF sent it")
+    def record_tree(self, obj):
+        return json_tree(obj.record, "record")
 
     @admin.display(description="related records")
     def related_records(self, obj):

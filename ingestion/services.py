@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from marketdata.counts import REJECTED_SAMPLE_SIZE, LoadCounts  # noqa: F401 - LoadCounts lives in the core
+from marketdata.dashboard import dashboard_refresh_soon
 from marketdata.services import data_version_bump
 from marketdata.telemetry import load_metrics_record
 
@@ -93,6 +94,7 @@ def ingestion_run_finish(run: IngestionRun, counts: LoadCounts, status: str = Ru
     run.save()
     load_metrics_record(run, counts)  # records read and rejected, duration, records/s (Application Insights)
     data_version_bump()  # cached API responses show the new data
+    dashboard_refresh_soon()  # the admin dashboard's aggregates, recomputed in the background
     return run
 
 

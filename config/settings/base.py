@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "import_export",
     "marketdata",
     "venues",
     "entities",
@@ -95,9 +96,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 AZURE_STORAGE_CONNECTION_STRING = env.str("AZURE_STORAGE_CONNECTION_STRING", default="")
 AZURE_STORAGE_ACCOUNT_NAME = env.str("AZURE_STORAGE_ACCOUNT_NAME", default="")
-AZURE_STORAGE_CONTAINER = env.str("AZURE_STORAGE_CONTAINER", default="marketdata")
+# One container per source (ingestion/blob_storage.py): the file firds/X.zip is blob X.zip in container "firds".
+AZURE_STORAGE_CONTAINERS = env.dict("AZURE_STORAGE_CONTAINERS", default={"firds": "firds", "fitrs": "fitrs"})
 if AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME:
-    _azure_options = {"azure_container": AZURE_STORAGE_CONTAINER, "overwrite_files": True}
+    _azure_options = {"containers": AZURE_STORAGE_CONTAINERS, "overwrite_files": True}
     if AZURE_STORAGE_CONNECTION_STRING:
         _azure_options["connection_string"] = AZURE_STORAGE_CONNECTION_STRING
     else:
@@ -106,7 +108,7 @@ if AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_NAME:
         # The managed identity (or any DefaultAzureCredential source); without it django-storages goes anonymous.
         _azure_options["account_name"] = AZURE_STORAGE_ACCOUNT_NAME
         _azure_options["token_credential"] = DefaultAzureCredential()
-    _file_storage = {"BACKEND": "storages.backends.azure_storage.AzureStorage", "OPTIONS": _azure_options}
+    _file_storage = {"BACKEND": "ingestion.blob_storage.SourceContainersStorage", "OPTIONS": _azure_options}
 else:
     _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
 # Storage plan (ingestion/storage.py, storage_report / storage_tier): a budget, and blob ages in days for the tiers.
@@ -277,6 +279,27 @@ CELERY_BEAT_SCHEDULE.update(
         "storage-tier-daily": {"task": "ingestion.tasks.storage_tier_task", "schedule": crontab(hour=4, minute=30)},
     }
 )
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # FITRS (ingestion/tasks.py): deltas as they come (yesterday's, every morning). ESMA publishes the equity
+        # results yearly with quarterly updates and the non-equity results quarterly; the latest full set of the
+        # past week is looked for every Sunday, so a new one loads within a week (one already loaded is skipped).
+        "fitrs-daily-delta": {
+            "task": "ingestion.tasks.fitrs_load_daily_delta_task",
+            "schedule": crontab(hour=7, minute=30),
+        },
+        "fitrs-weekly-non-equity": {
+            "task": "ingestion.tasks.fitrs_load_full_set_task",
+            "schedule": crontab(hour=10, minute=0, day_of_week="sun"),
+            "kwargs": {"file_type": "FULNCR"},
+        },
+        "fitrs-weekly-equity": {
+            "task": "ingestion.tasks.fitrs_load_full_set_task",
+            "schedule": crontab(hour=11, minute=0, day_of_week="sun"),
+            "kwargs": {"file_type": "FULECR"},
+        },
+    }
+)
 
 # Load commands (load_firds, load_gleif, ...) in a log or pipe: seconds between their progress lines.
 LOAD_PROGRESS_SECONDS = env.float("LOAD_PROGRESS_SECONDS", default=30.0)
@@ -330,6 +353,10 @@ GIT_SHA = env.str("GIT_SHA", default="")
 
 # Admin: changelists never count more rows than this (fast on millions of rows).
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=10_000)
+# Admin dashboard: its aggregates are recomputed in the background this long after a load ends (loads in a burst
+# share one refresh); CSV/XLSX exports from a changelist stop after ADMIN_EXPORT_LIMIT rows.
+DASHBOARD_REFRESH_DELAY_SECONDS = env.int("DASHBOARD_REFRESH_DELAY_SECONDS", default=60)
+ADMIN_EXPORT_LIMIT = env.int("ADMIN_EXPORT_LIMIT", default=100_000)
 
 # Telemetry: Application Insights when its connection string is set (marketdata/telemetry.py).
 APPLICATIONINSIGHTS_CONNECTION_STRING = env.str("APPLICATIONINSIGHTS_CONNECTION_STRING", default="")

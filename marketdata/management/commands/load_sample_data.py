@@ -8,18 +8,19 @@ from django.core.management.base import BaseCommand
 
 SAMPLES = Path(settings.BASE_DIR) / "samples"
 
-# (command, sample folder) in load order: venues, then entities, then instruments.
+# (command, sample folder) in load order: venues, then entities, then instruments and their transparency.
 STEPS = (
     ("load_mic", "mic"),
     ("load_gleif", "gleif"),
     ("load_firds", "firds"),
+    ("load_fitrs", "fitrs"),
 )
 
 
 class Command(BaseCommand):
-    """load_sample_data: MIC subset, GLEIF records and FIRDS files from samples/."""
+    """load_sample_data: MIC subset, GLEIF records, FIRDS and FITRS files from samples/."""
 
-    help = "Load the shipped sample set (venues, legal entities, FIRDS instruments)."
+    help = "Load the shipped sample set (venues, legal entities, FIRDS instruments, FITRS transparency)."
 
     def handle(self, *args, **options):
         for command, folder in STEPS:
