@@ -14,9 +14,9 @@ class Instrument(InstrumentTerms, TimeStampedModel):
     isin = models.CharField("ISIN", max_length=12, unique=True)
     full_name = models.CharField(max_length=350, blank=True, default="")
     short_name = models.CharField("short name (FISN)", max_length=35, blank=True, default="")
-    cfi_code = models.CharField("CFI code", max_length=6, blank=True, default="", db_index=True)
+    cfi_code = models.CharField("CFI code", max_length=6, blank=True, default="")
     category = models.CharField("CFI category", max_length=1, blank=True, default="", choices=CfiCategory.choices)
-    instrument_type = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    instrument_type = models.CharField(max_length=32, blank=True, default="")
     currency = models.CharField("notional currency", max_length=3, blank=True, default="")
     commodity_derivative = models.BooleanField(null=True, blank=True)
     issuer = code_relation(
@@ -36,13 +36,14 @@ class Instrument(InstrumentTerms, TimeStampedModel):
         "derived from MIC", max_length=4, blank=True, default="", help_text="The listing whose record speaks for it."
     )
     # Debt and derivative terms: instruments.models.terms (null when the record does not give them).
-    underlying_isin = models.CharField(max_length=12, null=True, blank=True, db_index=True)
+    underlying_isin = models.CharField(max_length=12, null=True, blank=True)
     source_file = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["isin"]
         indexes = [
             models.Index(fields=["category", "isin"], name="instrument_category_idx"),
+            models.Index(fields=["instrument_type", "isin"], name="instrument_type_idx"),
             models.Index(fields=["currency", "isin"], name="instrument_currency_idx"),
             # category + currency (the common filtered list) read in ISIN order: a page is one index range scan
             models.Index(fields=["category", "currency", "isin"], name="instrument_cat_ccy_idx"),

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from marketdata.fields import LoadedJSONField
 from marketdata.models import TimeStampedModel, code_relation
 
 from ..choices import RecordType
@@ -50,7 +51,7 @@ class Listing(InstrumentTerms, TimeStampedModel):
     is_current = models.BooleanField(default=True)
     is_cancelled = models.BooleanField(default=False)
     record_type = models.CharField(max_length=10, choices=RecordType.choices, default=RecordType.FULL)
-    record = models.JSONField(null=True, blank=True, help_text="The whole record as FIRDS sent it.")
+    record = LoadedJSONField(null=True, blank=True, help_text="The whole record as FIRDS sent it.")
     source_file = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:

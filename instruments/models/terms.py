@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from marketdata.fields import LoadedJSONField
 from marketdata.models import amount_field, rate_field
 
 from ..choices import DebtSeniority, DeliveryType, ExerciseStyle, OptionType, StrikePriceType
@@ -28,7 +29,7 @@ class InstrumentTerms(models.Model):
     # Derivatives
     expiry_date = models.DateField(null=True, blank=True)
     price_multiplier = rate_field()
-    underlying_isins = models.JSONField(null=True, blank=True, help_text="Single ISIN or basket ISINs.")
+    underlying_isins = LoadedJSONField(null=True, blank=True, help_text="Single ISIN or basket ISINs.")
     underlying_isin = _text(12)
     underlying_index = _text(100, help_text="Index name or ISIN.")
     option_type = _text(4, choices=OptionType.choices)
