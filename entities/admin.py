@@ -19,6 +19,7 @@ from marketdata.identifiers import is_valid_lei
 from marketdata.models import AdminJob
 
 from .models import EntityRelationship, LegalEntity, ReportingException
+from .selectors import entity_resolve
 
 CountryFilter = code_list_filter("legal_address_country", "legal address country", COMMON_COUNTRIES)
 ADDRESS_ORDER = (
@@ -99,6 +100,15 @@ class LegalEntityAdmin(JobActionsMixin, LimitedExportMixin, LargeTableAdmin):
     inlines = [ParentRelationshipInline, ReportingExceptionInline]
     actions = ["enrich_selected"]
     change_form_template = "admin/entities/legalentity/change_form.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        """An LEI by index; a name by substring and by the name search (typos, legal-form variants)."""
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and not is_valid_lei(term.upper()):
+            near = [candidate.entity.lei for candidate in entity_resolve(term, limit=100, min_score=75)]
+            results = results | queryset.filter(lei__in=near)
+        return results, distinct
 
     @admin.action(description="Enrich selected entities (parents and children from GLEIF)", permissions=["start_jobs"])
     def enrich_selected(self, request, queryset):

@@ -3,6 +3,7 @@
 from django.db import models
 
 from marketdata.models import TimeStampedModel, code_relation
+from marketdata.names import name_search_text
 
 from .choices import (
     EntityCategory,
@@ -43,6 +44,9 @@ class LegalEntity(TimeStampedModel):
     bics = models.JSONField("BICs", default=list, blank=True)
     successor_lei = models.CharField("successor LEI", max_length=20, blank=True, default="")
     record = models.JSONField(default=dict, blank=True, help_text="The whole GLEIF record as received.")
+    search_text = models.TextField(
+        blank=True, default="", editable=False, help_text="Normalized legal and other names, for name search."
+    )
 
     class Meta:
         verbose_name_plural = "legal entities"
@@ -50,6 +54,14 @@ class LegalEntity(TimeStampedModel):
 
     def __str__(self):
         return f"{self.lei} {self.legal_name}"
+
+    def save(self, *args, **kwargs):
+        """Keep the search text in step with the names, however the entity is saved (the admin, a shell)."""
+        self.search_text = name_search_text(self.legal_name, self.other_names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"legal_name", "other_names"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 class EntityRelationship(TimeStampedModel):

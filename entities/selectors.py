@@ -112,3 +112,86 @@ def entity_parent_chain(lei: str, max_depth: int = 20) -> list[ParentLink]:
         chain.append((ultimate, RelationshipType.ULTIMATE))
     entities = LegalEntity.objects.in_bulk([code for code, _ in chain], field_name="lei")
     return [ParentLink(code, entities.get(code), kind) for code, kind in chain]
+
+
+# Name search: candidates from the backend's index, ranked by marketdata.names.name_match.
+
+NAME_CANDIDATES = 200  # rows the index hands to the ranking, per query
+
+
+@dataclass(frozen=True)
+class EntityCandidate:
+    """One ranked answer of a name search: the entity, its score (0-100), why it matched and the name matched."""
+
+    entity: object
+    score: float
+    reason: str
+    matched_name: str
+
+
+def entity_name_candidates(query: str, country: str = "", limit: int = NAME_CANDIDATES) -> list[int]:
+    """Ids of entities whose names are near `query` (trigram index on PostgreSQL, FTS5 on SQLite), best first."""
+    from django.db import connection
+
+    from marketdata.names import name_core, name_normalize
+
+    from .models import LegalEntity
+
+    wanted = name_normalize(query)
+    core = name_core(wanted)
+    if not wanted:
+        return []
+    country_sql, country_params = (" AND e.legal_address_country = %s", [country.upper()]) if country else ("", [])
+    if connection.vendor == "postgresql" and len(core) >= 3:
+        sql = (
+            "SELECT e.id FROM entities_legalentity e WHERE %s <%% e.search_text" + country_sql + " ORDER BY "
+            "word_similarity(%s, e.search_text) + word_similarity(%s, e.search_text) + similarity(%s, e.search_text)"
+            " DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', false)")
+            cursor.execute(sql, [core, *country_params, core, wanted, wanted, limit])
+            return [row[0] for row in cursor.fetchall()]
+    if connection.vendor == "sqlite" and len(wanted) >= 3:
+        trigrams = dict.fromkeys(wanted[i : i + 3] for i in range(len(wanted) - 2))
+        match = " OR ".join(f'"{trigram}"' for trigram in trigrams)
+        sql = (
+            "SELECT e.id FROM entities_legalentity_names f JOIN entities_legalentity e ON e.id = f.rowid "
+            "WHERE entities_legalentity_names MATCH %s" + country_sql + " ORDER BY bm25(entities_legalentity_names)"
+            " LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *country_params, limit])
+            return [row[0] for row in cursor.fetchall()]
+    # Other backends, and queries too short for trigrams: names containing one of the query's words.
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    words = reduce(or_, (Q(search_text__contains=word) for word in core.split()), Q(pk__in=[]))
+    rows = LegalEntity.objects.filter(words)
+    if country:
+        rows = rows.filter(legal_address_country=country.upper())
+    return list(rows.order_by("lei").values_list("id", flat=True)[:limit])
+
+
+def entity_resolve(name: str, country: str = "", limit: int = 10, min_score: float = 60.0) -> list[EntityCandidate]:
+    """Entities ranked by how well their legal or other names match `name` (active and issued first on a tie)."""
+    from marketdata.names import name_match
+
+    from .models import LegalEntity
+
+    ids = entity_name_candidates(name, country)
+    candidates = []
+    for entity in LegalEntity.objects.filter(id__in=ids).defer("record"):
+        match = name_match(name, entity.legal_name, entity.other_names)
+        if match.score >= min_score:
+            candidates.append(EntityCandidate(entity, match.score, match.reason, match.name))
+    candidates.sort(key=lambda c: (-c.score, _standing(c.entity), c.entity.lei))
+    return candidates[:limit]
+
+
+def _standing(entity) -> tuple[bool, bool]:
+    """Sorts active before inactive, then issued before other registration statuses."""
+    return entity.entity_status != "ACTIVE", entity.registration_status != "ISSUED"

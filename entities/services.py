@@ -1,9 +1,9 @@
 """Writes of legal entities: idempotent, batched upserts of GLEIF records (from the golden copy or the API).
 
 Each upsert takes plain mappings of field name to value (the callers map what their parser or client
-gives into them): an entity's ``lei`` and ENTITY_FIELDS (less the two countries, taken from the
-addresses), a relationship's ``child_lei``, ``parent_lei``, ``relationship_type`` and RELATIONSHIP_FIELDS,
-an exception's ``lei``, ``category`` and EXCEPTION_FIELDS.
+gives into them): an entity's ``lei`` and RECORD_ENTITY_FIELDS (countries and search text are derived),
+a relationship's ``child_lei``, ``parent_lei``, ``relationship_type`` and RELATIONSHIP_FIELDS, an
+exception's ``lei``, ``category`` and EXCEPTION_FIELDS.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from marketdata.counts import LoadCounts
 from marketdata.identifiers import lei_error
+from marketdata.names import name_search_text
 
 from .models import EntityRelationship, LegalEntity, ReportingException
 
@@ -34,7 +35,7 @@ class UpsertCounts(LoadCounts):
     older: int = 0
 
 
-ENTITY_FIELDS = (
+RECORD_ENTITY_FIELDS = (
     "legal_name",
     "legal_name_language",
     "other_names",
@@ -55,9 +56,9 @@ ENTITY_FIELDS = (
     "bics",
     "successor_lei",
     "record",
-    "legal_address_country",
-    "headquarters_country",
 )
+DERIVED_ENTITY_FIELDS = ("legal_address_country", "headquarters_country", "search_text")
+ENTITY_FIELDS = RECORD_ENTITY_FIELDS + DERIVED_ENTITY_FIELDS
 RELATIONSHIP_FIELDS = (
     "relationship_status",
     "periods",
@@ -82,10 +83,11 @@ def _length_error(model, values: dict) -> str | None:
 
 
 def _entity_values(record: Mapping) -> dict:
-    """Model values of an entity's fields (the countries come from the addresses)."""
-    values = {name: record[name] for name in ENTITY_FIELDS[:-2]}
+    """Model values of an entity's fields (countries from the addresses, search text from the names)."""
+    values = {name: record[name] for name in RECORD_ENTITY_FIELDS}
     values["legal_address_country"] = (record["legal_address"] or {}).get("country") or ""
     values["headquarters_country"] = (record["headquarters_address"] or {}).get("country") or ""
+    values["search_text"] = name_search_text(record["legal_name"], record["other_names"])
     return values
 
 

@@ -3,6 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from marketdata.api.base import PlainTextField
+from marketdata.names import MATCH_REASONS
+
 from ..models import EntityRelationship, LegalEntity, ReportingException
 from ..selectors import LEGAL_ENTITY_BRIEF_COLUMNS
 
@@ -108,3 +111,30 @@ class EntityParentsSerializer(serializers.Serializer):
     direct_exception = ReportingExceptionSerializer(allow_null=True)
     ultimate = ParentSerializer(allow_null=True)
     ultimate_exception = ReportingExceptionSerializer(allow_null=True)
+
+
+class EntityResolveQuerySerializer(serializers.Serializer):
+    """`entities/resolve/?name=&country=&limit=`: a name as people type it, optionally within one country."""
+
+    name = PlainTextField(max_length=500, help_text="A legal or other name; typos and legal-form variants allowed.")
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, default="", help_text="ISO 3166-1 alpha-2 of the legal address."
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class EntityCandidateSerializer(serializers.Serializer):
+    """One ranked candidate: the entity, a 0-100 score, why it matched and the name that matched."""
+
+    entity = LegalEntityBriefSerializer()
+    score = serializers.FloatField(min_value=0, max_value=100)
+    reason = serializers.ChoiceField(choices=MATCH_REASONS)
+    matched_name = serializers.CharField()
+
+
+class EntityResolveSerializer(serializers.Serializer):
+    """The candidates for a name, best first (active and issued first among equal scores)."""
+
+    name = serializers.CharField()
+    country = serializers.CharField(allow_blank=True)
+    results = EntityCandidateSerializer(many=True)

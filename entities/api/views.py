@@ -13,8 +13,15 @@ from marketdata.api.pagination import InstrumentPagination, LegalEntityPaginatio
 from marketdata.identifiers import lei_error
 
 from ..filtersets import LegalEntityFilterSet
-from ..selectors import entity_children, entity_known, entity_list, entity_parents
-from .serializers import ChildSerializer, EntityParentsSerializer, LegalEntityBriefSerializer, LegalEntitySerializer
+from ..selectors import entity_children, entity_known, entity_list, entity_parents, entity_resolve
+from .serializers import (
+    ChildSerializer,
+    EntityParentsSerializer,
+    EntityResolveQuerySerializer,
+    EntityResolveSerializer,
+    LegalEntityBriefSerializer,
+    LegalEntitySerializer,
+)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[LEI_PARAMETER]))
@@ -31,6 +38,16 @@ class LegalEntityViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         """The full record for one entity, the brief shape in lists."""
         return LegalEntitySerializer if self.action == "retrieve" else LegalEntityBriefSerializer
+
+    @extend_schema(filters=False, parameters=[EntityResolveQuerySerializer], responses=EntityResolveSerializer)
+    @action(detail=False, pagination_class=None)
+    def resolve(self, request, *args, **kwargs):
+        """Entities whose legal or other names match `name`, ranked, with each score and why it matched."""
+        params = EntityResolveQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        name, country = params.validated_data["name"], params.validated_data["country"].upper()
+        results = entity_resolve(name, country, limit=params.validated_data["limit"])
+        return Response(EntityResolveSerializer({"name": name, "country": country, "results": results}).data)
 
     @extend_schema(filters=False, parameters=[LEI_PARAMETER], responses=EntityParentsSerializer)
     @action(detail=True, pagination_class=None)

@@ -166,3 +166,12 @@ def test_relationship_changelist_names_both_sides_when_loaded(superuser_client):
     html = _get(superuser_client, reverse("admin:entities_entityrelationship_changelist"))[0].content.decode()
     assert "Child SA" in html and "Parent NV" in html and relationship.parent_id in html
     assert "5493001KJTIIGC8Y1R12" in html and "(LEI not loaded)" in html
+
+
+def test_an_entity_name_search_tolerates_typos_and_legal_forms(superuser_client):
+    shell = LegalEntityFactory(legal_name="SHELL PLC", other_names=[{"name": "ROYAL DUTCH SHELL PLC"}])
+    LegalEntityFactory(legal_name="PUMA SE")
+    url = reverse("admin:entities_legalentity_changelist")
+    for typed in ("schell", "Shell public limited company", "royal dutch shel"):
+        response, _ = _get(superuser_client, url, q=typed)
+        assert [obj.lei for obj in response.context["cl"].result_list] == [shell.lei], typed

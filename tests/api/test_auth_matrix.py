@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC_PREFIXES = ("/api/v1/auth/",)  # token endpoints: no credentials needed (they issue them)
 CURATOR_ONLY_PREFIXES = ("/api/v1/ingestion/",)
 READ_ONLY_POSTS = {"/api/v1/instruments/lookup/"}
+REQUIRED_QUERIES = {"/api/v1/entities/resolve/": "?name=shell"}  # operations that need a query parameter
 CALLERS = ("anonymous", "analyst", "curator", "admin", "expired_token", "refresh_as_access", "revoked_api_key")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -91,6 +92,7 @@ def test_every_endpoint_answers_each_caller_as_expected(client, caller):
         for name, value in values.items():
             path = path.replace("{" + name + "}", value)
         assert "{" not in path, f"no row for a path parameter of {template}: add it to rows()"
+        path += REQUIRED_QUERIES.get(template, "")
         body = {"isins": [values["isin"]]} if method == "POST" else None
         response = client.generic(method, path, data=_json(body), content_type="application/json", headers=headers)
         want = expected(caller, method, template)

@@ -45,6 +45,7 @@ class TestEntityList(ListEndpointTests):
         lapsed = LegalEntityFactory(registration_status="LAPSED", entity_status="INACTIVE", jurisdiction="FR").lei
         return [
             ({"q": "beispielbank"}, {bank}),
+            ({"q": "Deutsche Beispilbank"}, {bank}),  # a typo: found by the name search, not the substring
             ({"q": fund}, {fund}),
             ({"jurisdiction": "lu"}, {fund}),
             ({"category": "FUND"}, {fund}),

@@ -49,6 +49,11 @@ REQUEST_BODIES = {
     "/api/v1/instruments/lookup/": lambda values: {"isins": [*values["isin"][:5], ABSENT["isin"], MALFORMED["isin"]]},
 }
 
+# Query values for operations with a required query parameter, from the values served before them.
+REQUIRED_QUERIES = {
+    "/api/v1/entities/resolve/": lambda values: {"name": _first(values, "legal_name")},
+}
+
 
 def _first(values: dict[str, list], key: str):
     assert values[key], f"no {key!r} was served before it is needed (is the operation that serves it in the schema?)"
@@ -231,6 +236,9 @@ def get_operation(walk: SchemaWalk, client, template: str, operation: dict) -> N
                 break
             url = path_of(next_url)
     first = fill(template, combos[0])
+    if template in REQUIRED_QUERIES:
+        query = REQUIRED_QUERIES[template](walk.served)
+        walk.check("get", template, operation, client.get(first, query), f"{first}?{query}")
     for name in date_parameters(operation):
         for value in (*DATES, "not-a-date"):
             walk.check("get", template, operation, client.get(first, {name: value}), f"{first}?{name}={value}")
