@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from marketdata.filters import ApiFilterSet, IsoDateFilter, any_or
 
 from .choices import CfiCategory, InstrumentType
-from .models import Instrument, Listing
+from .models import FigiMapping, Instrument, Listing
 
 
 def _any_current_listing(queryset, **lookups):
@@ -32,6 +32,9 @@ class InstrumentFilterSet(ApiFilterSet):
         method="filter_listing_code", field_name="venue_id", label="a current listing's MIC"
     )
     issuer = django_filters.CharFilter(method="filter_listing_code", field_name="issuer_lei", label="issuer LEI")
+    figi = django_filters.CharFilter(
+        method="filter_figi", label="a FIGI OpenFIGI gave one of its listings (venue, composite or share class)"
+    )
     maturity_after = IsoDateFilter(
         method="filter_listing_date", field_name="maturity_date__gte", label="matures on/after"
     )
@@ -64,6 +67,14 @@ class InstrumentFilterSet(ApiFilterSet):
     def filter_listing_code(self, queryset, name, value):
         """Instruments with a current listing holding this code (upper case) in the field."""
         return _any_current_listing(queryset, **{name: value.strip().upper()})
+
+    def filter_figi(self, queryset, name, value):
+        """Instruments OpenFIGI mapped to this FIGI, at any level (each FIGI column is indexed)."""
+        figi = value.strip().upper()
+        if not figi:
+            return queryset
+        mapped = FigiMapping.objects.filter(Q(figi=figi) | Q(composite_figi=figi) | Q(share_class_figi=figi))
+        return queryset.filter(isin__in=mapped.values("isin"))
 
     def filter_listing_date(self, queryset, name, value):
         """Instruments with a current listing whose date term is within the bound."""

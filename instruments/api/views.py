@@ -106,6 +106,7 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "isin"
     lookup_validator = staticmethod(isin_error)
     throttle_scope = None  # "expensive" on lookup and export (10 per minute)
+    filtered_actions = ("list", "export")  # where the filters apply and unknown query parameters are refused
     read_only_post = False  # lookup is a POST that only reads
 
     @extend_schema(parameters=[ISIN_PARAMETER, AsOfQuerySerializer], responses=InstrumentSerializer)

@@ -24,6 +24,11 @@ class FigiMapping(TimeStampedModel):
     class Meta:
         ordering = ["isin", "mic", "figi"]
         constraints = [models.UniqueConstraint(fields=["isin", "mic", "figi"], name="figimapping_isin_mic_figi_uniq")]
+        indexes = [
+            models.Index(fields=["figi"], name="figimapping_figi_idx"),
+            models.Index(fields=["composite_figi"], name="figimapping_composite_idx"),
+            models.Index(fields=["share_class_figi"], name="figimapping_share_class_idx"),
+        ]
 
     def __str__(self):
         return f"{self.isin}/{self.mic or '-'} -> {self.figi}"

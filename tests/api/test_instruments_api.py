@@ -70,6 +70,8 @@ class TestInstrumentList(ListEndpointTests):
         ListingFactory(
             instrument_id=option, venue_id="XMAD", cfi_code="OCAFPS", currency="GBP", expiry_date="2028-01-01"
         )
+        FigiMappingFactory(isin=equity, figi="BBG000EQ0001", composite_figi="BBG000EQCOMP")
+        FigiMappingFactory(isin=bond, mic="", figi="BBG000BD0001", share_class_figi="BBG000BDSHCL")
         return [
             ({"cfi": "E"}, {equity}),
             ({"cfi": "dbf"}, {bond}),
@@ -91,7 +93,20 @@ class TestInstrumentList(ListEndpointTests):
             ({"q": "bund"}, {future}),
             ({"q": equity}, {equity}),
             ({"cfi": "O", "expiry_before": "2030-01-01"}, {option}),
+            ({"figi": "bbg000eq0001"}, {equity}),
+            ({"figi": "BBG000EQCOMP"}, {equity}),
+            ({"figi": "BBG000BDSHCL"}, {bond}),
+            ({"figi": "BBG000NONE00"}, set()),
         ]
+
+    def test_unknown_query_parameters_are_400_naming_them(self):
+        response = self.get(URL, figy="BBG000EQ0001", cfi="E", page_size=5)
+        assert response.status_code == 400
+        details = response.json()["error"]["details"]
+        assert list(details) == ["figy"] and "figi" in details["figy"][0]
+        export = self.get(URL + "export/", isn="x")
+        assert export.status_code == 400 and list(export.json()["error"]["details"]) == ["isn"]
+        assert self.get(URL, cfi="E", page_size=5, ordering="isin", format="json").status_code == 200
 
     def test_bad_filter_values_are_400(self):
         for params in ({"maturity_after": "not-a-date"}, {"maturity_after": "20300101"}, {"expiry_before": ""}):
