@@ -17,7 +17,7 @@ from ..choices import RunStatus, Source
 from ..loaders.firds import FirdsBatchWriter, batches_prepare_in_file
 from ..models import IngestionRun
 from ..parsers.firds import FirdsFileError, FirdsFileInfo
-from ..parsers.firds.stream import iter_batches
+from ..parsers.firds.stream import iter_batches, records_estimate
 from ..selectors import firds_full_load_exists, ingestion_run_already_loaded
 from ..services import LoadCounts, ingestion_run
 from ..sources.http import file_md5
@@ -106,6 +106,7 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
     writer = FirdsBatchWriter(counts, path.name)
     info = FirdsFileInfo()
     analyze_at = ANALYZE_FIRST_ROWS
+    estimate = records_estimate(path) if progress else None  # a total for the bar and its ETA
     with _few_collections(), transaction.atomic():
         parallel = path.is_file() and path.stat().st_size >= PARALLEL_FROM_BYTES
         for batch in iter_batches(
@@ -116,7 +117,7 @@ def _load(path: Path, counts: LoadCounts, progress: Progress | None) -> None:
             if counts.inserted >= analyze_at and instrument_tables_analyze():
                 analyze_at *= 2  # statistics that keep up with tables growing in this transaction
             if progress:
-                progress(path.name, counts.read)
+                progress(path.name, counts.read, estimate)
     if counts.inserted > ANALYZE_AFTER_ROWS:
         instrument_tables_analyze()  # a large load changes the statistics the planner relies on
 

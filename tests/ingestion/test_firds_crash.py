@@ -18,7 +18,7 @@ from tests.ingestion.test_firds_load import table_state
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = 20_000  # several batches, so that the kill lands between two of them
-PROGRESS = re.compile(r"FULINS_X_20250830_01of01\.zip: (\d+) records so far")
+PROGRESS = re.compile(r"FULINS_X_20250830_01of01\.zip: (\d+)( of about \d+)? records so far")
 
 
 def _env_for_test_database() -> dict:

@@ -43,4 +43,9 @@ class Command(BaseCommand):
                     runs = firds_load_paths(paths, force=force, progress=progress)
         except (SourceError, FilesOnRecordMissing) as error:  # nothing was loaded
             raise CommandError(str(error)) from error
-        runs_report(self, runs, started)
+        if date and not runs:
+            self.stdout.write(f"ESMA's registry lists no FIRDS file for {date}")
+        looked = "" if date else f"no .zip or .xml file in {', '.join(paths)}"
+        if rebuild:
+            looked = "no successful FIRDS load on record to load again"
+        runs_report(self, runs, started, nothing=looked)

@@ -34,4 +34,7 @@ class Command(BaseCommand):
                     runs = fitrs_load_paths(paths, force=force, progress=progress)
         except SourceError as error:  # nothing was loaded
             raise CommandError(str(error)) from error
-        runs_report(self, runs, started)
+        if date and not runs:
+            self.stdout.write(f"ESMA's registry lists no FITRS file for {date}")
+        looked = "" if date else f"no .zip or .xml file in {', '.join(paths)}"
+        runs_report(self, runs, started, nothing=looked)

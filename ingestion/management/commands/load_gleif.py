@@ -32,9 +32,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with CommandProgress(self.stdout, self.verbosity) as progress:
             runs = gleif_load_paths(paths, force=force, progress=progress, batch_size=batch_size)
-        if not runs:
-            raise CommandError(f"no .xml or .zip file in {', '.join(paths)}")
-        runs_report(self, runs, started, extra=_older_note)
+        runs_report(self, runs, started, extra=_older_note, nothing=f"no .xml or .zip file in {', '.join(paths)}")
 
 
 def _older_note(run) -> str:
