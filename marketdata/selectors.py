@@ -139,3 +139,19 @@ def data_version() -> int:
     except Exception:  # noqa: BLE001 - a cache outage must not fail the read
         version = None
     return version if version is not None else time.time_ns()
+
+
+def database_size_bytes() -> int | None:
+    """The default database's size on disk (SQLite pages, PostgreSQL's pg_database_size, SQL Server's files)."""
+    queries = {
+        "sqlite": "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        "postgresql": "SELECT pg_database_size(current_database())",
+        "microsoft": "SELECT SUM(CAST(size AS bigint)) * 8192 FROM sys.database_files",
+    }
+    sql = queries.get(connection.vendor)
+    if sql is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
