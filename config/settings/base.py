@@ -313,6 +313,10 @@ DOWNLOAD_CACHE_DAYS = env.float("DOWNLOAD_CACHE_DAYS", default=7.0)
 ESMA_FIRDS_REGISTRY_URL = env.str(
     "ESMA_FIRDS_REGISTRY_URL", default="https://registers.esma.europa.eu/solr/esma_registers_firds_files/select"
 )
+# The instrument register (one record per ISIN and venue): fetch_instrument's source.
+ESMA_FIRDS_INSTRUMENTS_URL = env.str(
+    "ESMA_FIRDS_INSTRUMENTS_URL", default="https://registers.esma.europa.eu/solr/esma_registers_firds/select"
+)
 ESMA_FITRS_REGISTRY_URL = env.str(
     "ESMA_FITRS_REGISTRY_URL", default="https://registers.esma.europa.eu/solr/esma_registers_fitrs_files/select"
 )

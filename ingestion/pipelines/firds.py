@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -193,3 +194,50 @@ def firds_rebuild(folders=(), *, progress: Progress | None = None) -> list[Inges
             f"nor in storage: {', '.join(missing)}"
         )
     return firds_load_paths(found, force=True, progress=progress)
+
+
+@dataclass
+class RegisterFetch:
+    """What fetching ISINs from ESMA's instrument register did: a run per publication date, and what it lacked."""
+
+    runs: list = field(default_factory=list)
+    not_found: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)  # register records that could not be FIRDS records, with why
+
+
+def firds_fetch_instruments(isins, *, progress: Progress | None = None) -> RegisterFetch:
+    """Fetch ISINs' current records (every venue) from ESMA's instrument register and load them as FULINS records.
+
+    The records of each publication date are written as one FIRDS file (``FULINS_<date>_01of01_register_<key>.xml``)
+    kept in storage beside the downloads, so ``--rebuild`` finds it and a second fetch of an unchanged answer is
+    skipped by checksum like any file.
+    """
+    import hashlib
+    import tempfile
+
+    from ..parsers.firds.registry import RegisterDocError, register_record
+    from ..parsers.firds.writer import firds_file_write
+    from ..sources.esma import EsmaInstrumentRegister
+    from ..sources.http import file_keep
+
+    wanted = sorted({isin.strip().upper() for isin in isins})
+    result = RegisterFetch()
+    by_date: dict[str, list] = {}
+    for doc in EsmaInstrumentRegister().docs(wanted):
+        try:
+            record = register_record(doc)
+        except RegisterDocError as error:
+            result.rejected.append(str(error))
+            continue
+        by_date.setdefault(record.publication_date, []).append(record)
+    found = {record.isin for records in by_date.values() for record in records}
+    result.not_found = [isin for isin in wanted if isin not in found]
+    key = hashlib.md5(" ".join(wanted).encode()).hexdigest()[:10]
+    for day, records in sorted(by_date.items()):
+        name = f"FULINS_{day.replace('-', '')}_01of01_register_{key}.xml"
+        with tempfile.TemporaryDirectory(prefix="register-") as folder:
+            made = Path(folder) / name
+            firds_file_write(made, "FULINS", [record.tree for record in records], reporting_date=day)
+            local = file_keep(f"firds/{name}", made.read_bytes())
+        result.runs.append(firds_load_file(local, progress=progress))
+    return result

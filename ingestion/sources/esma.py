@@ -14,7 +14,7 @@ from django.conf import settings
 
 from .http import SourceResponseError, file_download, http_client, http_get_json
 
-__all__ = ["EsmaRegistryClient", "RegistryFile", "file_download"]
+__all__ = ["EsmaInstrumentRegister", "EsmaRegistryClient", "RegistryFile", "file_download"]
 
 FIRDS_FILE_TYPES = ("FULINS", "DLTINS", "FULCAN")
 PAGE_SIZE = 500
@@ -145,3 +145,42 @@ class EsmaRegistryClient:
         if isinstance(checksum, list):  # a multi-valued Solr field
             checksum = checksum[0] if checksum else ""
         return RegistryFile(file_name, file_type, download_link, _as_date(dated), checksum.lower(), self.source)
+
+
+class EsmaInstrumentRegister:
+    """ESMA's instrument register (Solr core ``esma_registers_firds``): the latest record of each (ISIN, venue).
+
+    Answers ``select?q={!parent which='type_s:parent'}&fq=isin:(A OR B) AND latest_received_flag:1 AND
+    never_published_flag:0&wt=json&start=&rows=``, one doc per venue record (fields gnr_*, mrkt_*, drv_*, ...).
+    """
+
+    QUERY = "{!parent which='type_s:parent'}"
+    ISINS_PER_QUERY = 100
+
+    def __init__(self, base_url: str | None = None):
+        self.base_url = base_url or settings.ESMA_FIRDS_INSTRUMENTS_URL
+        self.page_size = PAGE_SIZE
+
+    def docs(self, isins) -> list[dict]:
+        """Every current register record of the ISINs (all pages, all venues)."""
+        wanted = sorted({isin.strip().upper() for isin in isins})
+        found = []
+        with http_client() as client:
+            for first in range(0, len(wanted), self.ISINS_PER_QUERY):
+                chunk = wanted[first : first + self.ISINS_PER_QUERY]
+                fq = f"isin:({' OR '.join(chunk)}) AND latest_received_flag:1 AND never_published_flag:0"
+                start = 0
+                while True:
+                    params = {"q": self.QUERY, "fq": fq, "wt": "json", "start": start, "rows": self.page_size}
+                    answer = http_get_json(self.base_url, params, client=client)
+                    try:
+                        total, docs = answer["response"]["numFound"], answer["response"]["docs"]
+                    except (KeyError, TypeError) as error:
+                        raise SourceResponseError(
+                            f"{self.base_url} (start={start}): not a Solr answer, missing {error}"
+                        ) from error
+                    found.extend(docs)
+                    start += len(docs)
+                    if not docs or start >= total:
+                        break
+        return found

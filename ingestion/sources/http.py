@@ -247,6 +247,21 @@ def file_download(remote: RemoteFile) -> str:
     return str(local)
 
 
+def file_keep(name: str, content: bytes) -> str:
+    """Save bytes in storage under ``name`` (a file made here, e.g. from a register answer); return a local path."""
+    try:
+        local, is_local = Path(default_storage.path(name)), True
+    except NotImplementedError:
+        local, is_local = _cache_path(name), False
+    local.parent.mkdir(parents=True, exist_ok=True)
+    part = local.with_name(local.name + ".part")
+    part.write_bytes(content)
+    os.replace(part, local)
+    if not is_local:
+        _storage_save(name, local)
+    return str(local)
+
+
 def _storage_save(name: str, local: Path) -> None:
     """Upload a local file into remote storage under exactly ``name``, replacing what was there."""
     if default_storage.exists(name):

@@ -24,6 +24,12 @@ RECORDED_ANSWERS = (
     "firds_files_solr_response_2019-05.json",
 )
 FIRDS_CORE = "/solr/esma_registers_firds_files/select"
+INSTRUMENTS_CORE = "/solr/esma_registers_firds/select"  # the instrument register: one doc per (ISIN, venue)
+INSTRUMENTS_ANSWER = "firds_instruments_solr_response_2019-06.json"
+INSTRUMENTS_QUERY = "{!parent which='type_s:parent'}"
+ISIN_FQ_RE = re.compile(
+    r"^isin:\((?P<isins>[A-Z0-9]{12}(?: OR [A-Z0-9]{12})*)\) AND latest_received_flag:1 AND never_published_flag:0$"
+)
 FITRS_CORE = "/solr/esma_registers_fitrs_files/select"
 FQ_RE = re.compile(r"^(?P<field>\w+):\[(?P<start>\S+) TO (?P<end>\S+)\]$")
 
@@ -45,7 +51,7 @@ class FakeEsma:
     """State of the fake server: registry docs per core, served files, faults and the requests it saw."""
 
     max_rows: int = 10
-    docs: dict = field(default_factory=lambda: {FIRDS_CORE: [], FITRS_CORE: []})
+    docs: dict = field(default_factory=lambda: {FIRDS_CORE: [], FITRS_CORE: [], INSTRUMENTS_CORE: []})
     files: dict = field(default_factory=dict)
     faults: list = field(default_factory=list)
     requests: list = field(default_factory=list)
@@ -67,6 +73,15 @@ class FakeEsma:
         for name in RECORDED_ANSWERS:
             for doc in json.loads((FIXTURES / name).read_text())["response"]["docs"]:
                 self.docs[FIRDS_CORE].append({**doc, "download_link": self.file_url(doc["file_name"])})
+
+    @property
+    def instruments_url(self) -> str:
+        """The instrument register core's select URL."""
+        return self.base_url + INSTRUMENTS_CORE
+
+    def load_instruments(self) -> None:
+        """Add the docs of the recorded instrument register answer (41 ICE Endex futures at NDEX)."""
+        self.docs[INSTRUMENTS_CORE].extend(json.loads((FIXTURES / INSTRUMENTS_ANSWER).read_text())["response"]["docs"])
 
     def file_url(self, file_name: str, folder: str = "firds") -> str:
         """Where this server serves a file."""
@@ -114,7 +129,9 @@ class FakeEsma:
         return [request for request in self.requests if request.startswith(prefix)]
 
     def select(self, core: str, query: dict) -> tuple[int, dict]:
-        """A Solr select answer: docs matching the fq date range, one page of them."""
+        """A Solr select answer: docs matching the fq date range (or ISINs, on the instrument core), one page."""
+        if core == INSTRUMENTS_CORE:
+            return self._select_instruments(query)
         if query.get("wt") != ["json"] or query.get("q") != ["*"]:
             return 400, {"error": {"msg": "this fake speaks q=* and wt=json only", "code": 400}}
         date_field = "creation_date" if core == FITRS_CORE else "publication_date"
@@ -124,6 +141,28 @@ class FakeEsma:
             if not match or match["field"] != date_field:
                 return 400, {"error": {"msg": f"undefined field or bad range in fq={fq}", "code": 400}}
             matching = [d for d in matching if match["start"] <= d.get(date_field, "") <= match["end"]]
+        return self._page(query, matching)
+
+    def _select_instruments(self, query: dict) -> tuple[int, dict]:
+        """The instrument register: the current docs of the ISINs in fq, one page of them."""
+        if query.get("wt") != ["json"] or query.get("q") != [INSTRUMENTS_QUERY]:
+            return 400, {"error": {"msg": "this fake speaks the register's parent query and wt=json only", "code": 400}}
+        fqs = query.get("fq", [])
+        match = ISIN_FQ_RE.match(fqs[0]) if len(fqs) == 1 else None
+        if not match:
+            return 400, {"error": {"msg": f"this fake takes one isin:(...) filter, not fq={fqs}", "code": 400}}
+        isins = set(match["isins"].split(" OR "))
+        matching = [
+            doc
+            for doc in self.docs[INSTRUMENTS_CORE]
+            if doc.get("isin") in isins
+            and doc.get("latest_received_flag") == "1"
+            and doc.get("never_published_flag") == "0"
+        ]
+        return self._page(query, matching)
+
+    def _page(self, query: dict, matching: list) -> tuple[int, dict]:
+        """One page (start, rows capped at max_rows) of the matching docs."""
         start = int(query.get("start", ["0"])[0])
         rows = min(int(query.get("rows", ["10"])[0]), self.max_rows)
         header = {"status": 0, "QTime": 0, "params": {k: v[0] for k, v in query.items()}}
