@@ -1,4 +1,4 @@
-"""Celery tasks for FIRDS and FITRS loads: one file, a day's deltas, a full set fanned out one file per task.
+"""Celery tasks for FIRDS, FITRS and GLEIF loads: one file, a day's deltas, a full set fanned out one file per task.
 
 Each task only calls the pipeline (ingestion/pipelines/firds.py) or a source (ingestion/sources/);
 network failures that outlast the HTTP layer's own retries make the task retry later with backoff.
@@ -12,6 +12,7 @@ from django.conf import settings
 from .choices import RunStatus
 from .pipelines.firds import firds_load_date, firds_load_file
 from .pipelines.fitrs import fitrs_load_date, fitrs_load_file
+from .pipelines.gleif import gleif_load_latest
 from .services import ingestion_runs_fail_stale
 from .sources.esma import EsmaRegistryClient, RegistryFile
 from .sources.http import SourceUnavailable, download_cache_prune, file_download, local_path
@@ -107,6 +108,12 @@ def fitrs_load_full_set_task(date: str | None = None, file_type: str = "FULNCR",
     files = [f for f in files if f.publication_date == latest]
     result = group(fitrs_download_load_task.s(f.as_dict(), force) for f in files).apply_async()
     return {"group": result.id, "files": [f.file_name for f in files]}
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300, **NETWORK_RETRY)
+def gleif_load_delta_task(delta_type: str = "LastDay", force: bool = False) -> list[dict]:
+    """Download and load the latest GLEIF golden-copy delta files (LEI-CDF, RR-CDF, repex), in that order."""
+    return [run_summary(run) for run in gleif_load_latest(delta_type, force=force)]
 
 
 @shared_task(soft_time_limit=600, time_limit=900)

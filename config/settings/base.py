@@ -266,6 +266,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "ingestion.tasks_enrich.enrich_entities_task",
             "schedule": crontab(hour=9, minute=0),
         },
+        # GLEIF's golden copy: the last day's LEI, relationship and exception changes, after its 08:00 UTC publish.
+        "gleif-daily-delta": {"task": "ingestion.tasks.gleif_load_delta_task", "schedule": crontab(hour=8, minute=45)},
         "enrich-figi-hourly": {"task": "ingestion.tasks_enrich.enrich_figi_task", "schedule": crontab(minute=30)},
         "ingestion-runs-fail-stale": {
             "task": "ingestion.tasks.ingestion_runs_fail_stale_task",
@@ -324,6 +326,7 @@ MIC_CSV_URL = env.str(
     "MIC_CSV_URL", default="https://www.iso20022.org/sites/default/files/ISO10383_MIC/ISO10383_MIC.csv"
 )
 GLEIF_API_URL = env.str("GLEIF_API_URL", default="https://api.gleif.org/api/v1")
+GLEIF_GOLDEN_COPY_URL = env.str("GLEIF_GOLDEN_COPY_URL", default="https://goldencopy.gleif.org/api/v2/golden-copies")
 OPENFIGI_API_URL = env.str("OPENFIGI_API_URL", default="https://api.openfigi.com/v3")
 OPENFIGI_API_KEY = env.str("OPENFIGI_API_KEY", default="")
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)

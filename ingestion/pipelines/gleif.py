@@ -67,3 +67,20 @@ def gleif_load_paths(
         if run.status == RunStatus.FAILED:
             break
     return runs
+
+
+def gleif_load_latest(
+    delta_type: str = "LastDay", *, force: bool = False, progress: Progress | None = None
+) -> list[IngestionRun]:
+    """Download the latest golden-copy publish's files of `delta_type` (LEI-CDF, RR-CDF, repex) and load them in
+    that order; a file loaded before (same checksum) is skipped, and a failure stops the rest."""
+    from ingestion.sources.gleif_golden import golden_copy_files
+    from ingestion.sources.http import file_download
+
+    runs = []
+    for golden in golden_copy_files(delta_type):
+        run = gleif_load_file(file_download(golden.download), force=force, progress=progress)
+        runs.append(run)
+        if run.status == RunStatus.FAILED:
+            break
+    return runs
