@@ -111,3 +111,20 @@ class ReportingException(TimeStampedModel):
 
     def __str__(self):
         return f"{self.entity_id} {self.category}: {self.reason}"
+
+
+class IsinLeiMapping(models.Model):
+    """GLEIF's ISIN-to-LEI mapping: the issuer's LEI the numbering agencies report for an ISIN (loaded from GLEIF's
+    mapping file); instruments whose FIRDS records name no issuer take it, marked as from GLEIF."""
+
+    isin = models.CharField("ISIN", max_length=12, unique=True)
+    lei = models.CharField("LEI", max_length=20, db_index=True)
+    source_file = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "ISIN-LEI mapping"
+        ordering = ["isin"]
+
+    def __str__(self):
+        return f"{self.isin} -> {self.lei}"

@@ -13,10 +13,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from marketdata.counts import LoadCounts
-from marketdata.identifiers import lei_error
+from marketdata.identifiers import isin_error, lei_error
 from marketdata.names import name_search_text
 
-from .models import EntityRelationship, LegalEntity, ReportingException
+from .models import EntityRelationship, IsinLeiMapping, LegalEntity, ReportingException
 
 # SQL Server: at most 2,100 parameters per statement and 1,000 rows per INSERT (keep a margin).
 MAX_PARAMS = 2000
@@ -249,4 +249,39 @@ def reporting_exception_upsert_batch(records: Iterable[Mapping]) -> UpsertCounts
             lambda key: {"entity_id": key[0], "category": key[1]},
             counts,
         )
+    return counts
+
+
+@transaction.atomic
+def isin_lei_upsert_batch(pairs: Iterable[tuple[str, str, str]], source_file: str) -> UpsertCounts:
+    """Insert or update (label, ISIN, LEI) pairs of GLEIF's mapping file by ISIN; a bad ISIN or LEI is rejected."""
+    counts = UpsertCounts()
+    rows: dict[str, str] = {}
+    for label, isin, lei in pairs:
+        counts.read += 1
+        isin, lei = isin.strip().upper(), lei.strip().upper()
+        error = (f"ISIN: {isin_error(isin)}" if isin_error(isin) else None) or (
+            f"LEI: {lei_error(lei)}" if lei_error(lei) else None
+        )
+        if error:
+            counts.reject(f"{label} {isin or '(no ISIN)'}", error)
+            continue
+        rows[isin] = lei  # a later line for the same ISIN wins
+    if not rows:
+        return counts
+    stored = _stored(IsinLeiMapping.objects.all(), "isin", rows, lambda row: row.isin)
+    new, changed = [], []
+    for isin, lei in rows.items():
+        current = stored.get(isin)
+        if current is None:
+            new.append(IsinLeiMapping(isin=isin, lei=lei, source_file=source_file))
+        elif current.lei != lei:
+            current.lei, current.source_file, current.updated_at = lei, source_file, timezone.now()
+            changed.append(current)
+        else:
+            counts.unchanged += 1
+    IsinLeiMapping.objects.bulk_create(new, batch_size=sql_batch_size(4))
+    IsinLeiMapping.objects.bulk_update(changed, ["lei", "source_file", "updated_at"], batch_size=sql_batch_size(7))
+    counts.inserted += len(new)
+    counts.updated += len(changed)
     return counts

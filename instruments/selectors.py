@@ -106,7 +106,8 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
     """One instrument as a dict with issuer, listings (current, or valid on `as_of`), FIGIs and transparency; or None.
 
     Keys: the INSTRUMENT_DETAIL_COLUMNS, `attributes` (the record of the listing it is derived from), `issuer` (a
-    dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not loaded), `listing_versions`
+    dict of LEGAL_ENTITY_BRIEF_COLUMNS, or None when the LEI is not loaded), `issuer_source` ("firds", "gleif" when
+    FIRDS names none and GLEIF's ISIN-LEI mapping does, or None), `listing_versions`
     (LISTING_DETAIL_COLUMNS plus `venue_name`), `figi_mappings` and `transparency_records`. With `as_of`, the
     instrument's names, CFI, terms and issuer are derived from the versions valid on that date (None when none is).
     Two queries when the ISIN has no FIGI or FITRS record, four at most; each compiled once per process
@@ -124,6 +125,7 @@ def instrument_detail(isin: str, as_of=None) -> dict | None:
         listings = _listing_rows(cursor, isin, as_of)
         if as_of is not None and not _instrument_as_of(row, listings):
             return None
+        _issuer_from_gleif_mapping(row)
         row["listing_versions"] = listings
         source = next((listing for listing in listings if listing["venue_id"] == row["source_mic"]), None)
         row["attributes"] = source["record"] if source else None
@@ -152,6 +154,18 @@ def _instrument_as_of(row: dict, listings: list[dict]) -> bool:
     return True
 
 
+def _issuer_from_gleif_mapping(row: dict) -> None:
+    """Set `issuer_source`: "firds" when the record names its issuer; else take the LEI GLEIF's ISIN-LEI mapping gives
+    (the instrument query's `gleif_lei`; source "gleif"), or None when neither does."""
+    mapped = row.pop("gleif_lei", None)
+    if row["issuer_id"]:
+        row["issuer_source"] = "firds"
+        return
+    row["issuer_source"] = "gleif" if mapped else None
+    if mapped:
+        row["issuer_id"], row["issuer"] = mapped, _issuer_brief(mapped)
+
+
 def _issuer_brief(lei: str | None) -> dict | None:
     """The brief columns of a legal entity, or None when the LEI is not loaded."""
     from entities.models import LegalEntity
@@ -178,7 +192,9 @@ def _listing_rows(cursor, isin: str, as_of=None) -> list[dict]:
 
 def _instrument_query(isin: str):
     """The instrument's detail columns, its issuer's brief columns and whether FIGIs and FITRS records exist."""
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from entities.models import IsinLeiMapping
 
     from .models import FigiMapping, Instrument, Transparency
 
@@ -187,6 +203,7 @@ def _instrument_query(isin: str):
         .annotate(
             has_figi=Exists(FigiMapping.objects.filter(isin=OuterRef("isin"))),
             has_transparency=Exists(Transparency.objects.filter(identifier=OuterRef("isin"), is_subclass=False)),
+            gleif_lei=Subquery(IsinLeiMapping.objects.filter(isin=OuterRef("isin")).values("lei")[:1]),
         )
         .values(
             *INSTRUMENT_DETAIL_COLUMNS,
@@ -194,6 +211,7 @@ def _instrument_query(isin: str):
             "issuer__id",
             "has_figi",
             "has_transparency",
+            "gleif_lei",
         )
         .order_by()[:1]
     )

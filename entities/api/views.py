@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from instruments.api.serializers import InstrumentBriefSerializer
 from instruments.selectors import instrument_list_for_issuer
 from marketdata.api.base import LEI_PARAMETER, CodeLookupMixin
+from marketdata.api.filtering import query_parameters_once
 from marketdata.api.pagination import InstrumentPagination, LegalEntityPagination, RelationshipPagination
 from marketdata.identifiers import lei_error
 
@@ -43,6 +44,7 @@ class LegalEntityViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, pagination_class=None)
     def resolve(self, request, *args, **kwargs):
         """Entities whose legal or other names match `name`, ranked, with each score and why it matched."""
+        query_parameters_once(request)
         params = EntityResolveQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         name, country = params.validated_data["name"], params.validated_data["country"].upper()

@@ -98,3 +98,28 @@ def gleif_file_records_load(
             if progress:
                 progress(name, counts.read, header.record_count if header else None)
     return summary
+
+
+def gleif_isin_map_load(
+    path: str | os.PathLike, counts: LoadCounts, *, progress: Progress | None = None, batch_size: int = 5000
+) -> None:
+    """Stream GLEIF's ISIN-LEI mapping file into IsinLeiMapping in batches; fill `counts` (the caller's transaction)."""
+    from entities.services import isin_lei_upsert_batch
+    from ingestion.parsers.gleif_isin import isin_lei_pairs
+
+    name = os.path.basename(path)
+    batch = []
+
+    def flush() -> None:
+        result = isin_lei_upsert_batch(batch, name)
+        counts.read += result.read
+        _add(counts, result, GleifFileSummary())
+        batch.clear()
+
+    for pair in isin_lei_pairs(path):
+        batch.append(pair)
+        if len(batch) >= batch_size:
+            flush()
+            if progress:
+                progress(name, counts.read)
+    flush()

@@ -84,3 +84,27 @@ def gleif_load_latest(
         if run.status == RunStatus.FAILED:
             break
     return runs
+
+
+def gleif_isin_map_load_file(
+    path: str | os.PathLike, *, force: bool = False, progress: Progress | None = None
+) -> IngestionRun:
+    """Load GLEIF's ISIN-LEI mapping file (a run of source GLEIF, type ISIN-LEI); skipped when loaded before."""
+    from ingestion.loaders.gleif import gleif_isin_map_load
+
+    path = Path(path)
+    checksum = file_md5(path) if path.is_file() else ""
+    previous = None if force else ingestion_run_already_loaded(Source.GLEIF, checksum)
+    run = None
+    try:
+        with ingestion_run(Source.GLEIF, path.name, "ISIN-LEI", checksum) as (run, counts):
+            if previous is not None:
+                counts.read = counts.unchanged = previous.records_read - previous.records_rejected
+                run.status = RunStatus.SKIPPED
+                return run
+            with transaction.atomic():
+                gleif_isin_map_load(path, counts, progress=progress)
+    except GleifFileError:
+        run.refresh_from_db()
+        return run
+    return run

@@ -190,6 +190,12 @@ class InstrumentSerializer(InstrumentBriefSerializer):
     debt = serializers.SerializerMethodField()
     derivative = serializers.SerializerMethodField()
     issuer = serializers.SerializerMethodField()
+    issuer_source = serializers.ChoiceField(
+        choices=["firds", "gleif"],
+        allow_null=True,
+        read_only=True,
+        help_text="Where issuer_lei comes from: the FIRDS record, or GLEIF's ISIN-LEI mapping when FIRDS names none.",
+    )
     listings = ListingSerializer(many=True, source="listing_versions")
     figi = FigiMappingSerializer(many=True, source="figi_mappings")
     transparency = TransparencySerializer(
@@ -210,6 +216,7 @@ class InstrumentSerializer(InstrumentBriefSerializer):
             "debt",
             "derivative",
             "issuer",
+            "issuer_source",
             "listings",
             "figi",
             "transparency",

@@ -1,7 +1,17 @@
-"""The filter backend of every list: a FilterSet's filters, and a 400 naming any query parameter it does not know."""
+"""The filter backend of every list: a FilterSet's filters, and a 400 naming any query parameter it does not know
+or that is given more than once."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+
+
+def query_parameters_once(request, names=None) -> None:
+    """A 400 naming each query parameter (of `names`, or any) given more than once: one value is taken, not a list."""
+    params = request.query_params
+    repeated = sorted(name for name in params if (names is None or name in names) and len(params.getlist(name)) > 1)
+    if repeated:
+        raise ValidationError({name: ["Given more than once; give one value."] for name in repeated})
+
 
 # Parameters every list takes besides its filters: the renderer's format and the pagination's own.
 COMMON_QUERY_PARAMETERS = frozenset({"format"})
@@ -21,6 +31,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 known |= set(getattr(view, "extra_query_parameters", ()))
                 paginator = getattr(view, "paginator", None)
                 known |= {getattr(paginator, name) for name in PAGINATION_ATTRIBUTES if hasattr(paginator, name)}
+                query_parameters_once(request)
                 unknown = sorted(set(request.query_params) - known)
                 if unknown:
                     raise ValidationError(

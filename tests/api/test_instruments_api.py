@@ -107,6 +107,8 @@ class TestInstrumentList(ListEndpointTests):
         export = self.get(URL + "export/", isn="x")
         assert export.status_code == 400 and list(export.json()["error"]["details"]) == ["isn"]
         assert self.get(URL, cfi="E", page_size=5, ordering="isin", format="json").status_code == 200
+        twice = self.client.get(URL, {"cfi": ["E", "D"]})
+        assert twice.status_code == 400 and list(twice.json()["error"]["details"]) == ["cfi"]
 
     def test_bad_filter_values_are_400(self):
         for params in ({"maturity_after": "not-a-date"}, {"maturity_after": "20300101"}, {"expiry_before": ""}):

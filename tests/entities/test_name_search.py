@@ -174,6 +174,8 @@ def test_resolve_endpoint_ranks_candidates_with_scores_and_reasons(corpus_entiti
     german = client.get("/api/v1/entities/resolve/", {"name": "puma", "country": "de", "limit": 50}).json()
     assert {r["entity"]["legal_address_country"] for r in german["results"]} == {"DE"}
     assert PUMA in [r["entity"]["lei"] for r in german["results"]]
+    twice = client.get("/api/v1/entities/resolve/", {"name": "puma", "limit": ["5", "6"]})
+    assert twice.status_code == 400 and list(twice.json()["error"]["details"]) == ["limit"]
     missing = client.get("/api/v1/entities/resolve/", {"country": "DEU"})
     assert missing.status_code == 400 and set(missing.json()["error"]["details"]) == {"name", "country"}
 
