@@ -1,5 +1,6 @@
 """Reads of instruments: listing versions of an ISIN as of a date, and their history."""
 
+import re
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -281,6 +282,55 @@ def instrument_lookup(values: list[str]) -> dict:
     }
 
 
-def instrument_export_rows(queryset, chunk_size: int = 2000):
-    """The brief columns of every instrument in `queryset`, by ISIN, streamed from the database in chunks."""
-    return queryset.order_by("isin").values_list(*INSTRUMENT_BRIEF_COLUMNS).iterator(chunk_size=chunk_size)
+# Export columns: the instrument's detail columns by their API names, and (one row per current listing) the
+# listing's own columns as listing.<name>.
+EXPORT_INSTRUMENT_FIELDS = {
+    ("issuer_lei" if column == "issuer_id" else column): column for column in INSTRUMENT_DETAIL_COLUMNS
+}
+EXPORT_LISTING_FIELDS = {
+    f"listing.{'mic' if column == 'venue_id' else column}": column
+    for column in LISTING_DETAIL_COLUMNS
+    if column != "record"
+}
+EXPORT_DEFAULT_FIELDS = tuple(
+    ("issuer_lei" if column == "issuer_id" else column) for column in INSTRUMENT_BRIEF_COLUMNS
+)
+
+
+class ExportFieldsError(ValueError):
+    """Export fields that are not columns of the export (names them and what may be asked for)."""
+
+
+def instrument_export_columns(fields: list[str] | None, per_listing: bool) -> tuple[list[str], bool]:
+    """The export's column names (`fields`, or the brief columns) and whether it has a row per current listing
+    (`per_listing`, or any listing.* field asked for); ExportFieldsError names fields that are not columns."""
+    wanted = list(dict.fromkeys(fields or ()))
+    per_listing = per_listing or any(name in EXPORT_LISTING_FIELDS for name in wanted)
+    if not wanted:
+        wanted = [*EXPORT_DEFAULT_FIELDS, *(("listing.mic", "listing.valid_from") if per_listing else ())]
+    unknown = [name for name in wanted if name not in EXPORT_INSTRUMENT_FIELDS and name not in EXPORT_LISTING_FIELDS]
+    if unknown:
+        allowed = ", ".join([*EXPORT_INSTRUMENT_FIELDS, *EXPORT_LISTING_FIELDS])
+        raise ExportFieldsError(f"unknown export field(s): {', '.join(unknown)}; fields may be {allowed}")
+    return wanted, per_listing
+
+
+EXPORT_FIELD_NAME = "|".join(re.escape(name) for name in (*EXPORT_INSTRUMENT_FIELDS, *EXPORT_LISTING_FIELDS))
+EXPORT_FIELDS_PATTERN = rf"^((?:{EXPORT_FIELD_NAME})(?:,(?:{EXPORT_FIELD_NAME}))*)?$"
+
+
+def instrument_export_rows(queryset, columns: list[str] | None = None, per_listing: bool = False, chunk_size=2000):
+    """The `columns` (instrument_export_columns) of every instrument in `queryset`, by ISIN, or of each of their
+    current listings (by ISIN, then MIC) when `per_listing`; streamed from the database in chunks."""
+    from .models import Listing
+
+    columns = columns or list(EXPORT_DEFAULT_FIELDS)
+    if not per_listing:
+        paths = [EXPORT_INSTRUMENT_FIELDS[name] for name in columns]
+        return queryset.order_by("isin").values_list(*paths).iterator(chunk_size=chunk_size)
+    paths = [
+        EXPORT_LISTING_FIELDS[name] if name.startswith("listing.") else f"instrument__{EXPORT_INSTRUMENT_FIELDS[name]}"
+        for name in columns
+    ]
+    listings = Listing.objects.filter(is_current=True, instrument_id__in=queryset.order_by().values("isin"))
+    return listings.order_by("instrument_id", "venue_id").values_list(*paths).iterator(chunk_size=chunk_size)

@@ -21,9 +21,12 @@ from ..models import FigiMapping, Instrument, Listing, Transparency
 from ..selectors import (
     DEBT_COLUMNS,
     DERIVATIVE_COLUMNS,
+    EXPORT_FIELDS_PATTERN,
     FIGI_DETAIL_COLUMNS,
     LISTING_DETAIL_COLUMNS,
     TRANSPARENCY_DETAIL_COLUMNS,
+    ExportFieldsError,
+    instrument_export_columns,
 )
 
 BRIEF_FIELDS = ["isin", "full_name", "short_name", "cfi_code", "category", "instrument_type", "currency", "issuer_lei"]
@@ -305,3 +308,40 @@ class AsOfQuerySerializer(serializers.Serializer):
 def instrument_transparency_data(transparency: dict) -> dict:
     """The JSON shape (InstrumentTransparencySerializer) of instruments.transparency_selectors.transparency_for_isin."""
     return shared_representer(InstrumentTransparencySerializer)(transparency)
+
+
+class ExportFieldsField(serializers.RegexField):
+    """Comma-separated export columns: published with the pattern of the names; an unknown name is a 400 naming it."""
+
+    def to_internal_value(self, data):
+        """The text, or a validation error naming the columns the export does not have (before the pattern's)."""
+        text = super().to_internal_value(data)
+        try:
+            instrument_export_columns([name for name in text.split(",") if name], per_listing=False)
+        except ExportFieldsError as error:
+            raise serializers.ValidationError(str(error)) from None
+        return text
+
+
+class InstrumentExportQuerySerializer(serializers.Serializer):
+    """`instruments/export/?fields=&rows=`: which columns, and one row per instrument or per current listing."""
+
+    fields = ExportFieldsField(
+        EXPORT_FIELDS_PATTERN,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Comma-separated columns: any instrument detail field (isin, full_name, maturity_date, ...) and any "
+        "listing field as listing.<name> (listing.mic, listing.expiry_date, ...; a row per current listing then). "
+        "Default: the brief columns (plus listing.mic and listing.valid_from with rows=listings).",
+    )
+    rows = serializers.ChoiceField(
+        choices=[("", "instruments (the default)"), ("instruments", "instruments"), ("listings", "listings")],
+        default="instruments",
+        allow_blank=True,
+        help_text="listings: one row per current listing; empty or instruments: one row per instrument",
+    )
+
+    def validate_fields(self, value: str) -> list[str]:
+        """The column names, in order."""
+        return [name for name in value.split(",") if name]

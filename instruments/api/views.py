@@ -1,6 +1,7 @@
 """Instrument API: filtered lists, the full record, listing history, bulk lookup and CSV export."""
 
 import csv
+import json
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -22,7 +23,9 @@ from marketdata.selectors import data_version
 
 from ..filtersets import InstrumentFilterSet
 from ..selectors import (
+    ExportFieldsError,
     instrument_detail,
+    instrument_export_columns,
     instrument_export_rows,
     instrument_history,
     instrument_list,
@@ -31,9 +34,9 @@ from ..selectors import (
 from ..transparency_filtersets import TransparencyFilterSet, TransparencyPagination, TransparencySubclassFilterSet
 from ..transparency_selectors import transparency_for_isin, transparency_list
 from .serializers import (
-    BRIEF_FIELDS,
     AsOfQuerySerializer,
     InstrumentBriefSerializer,
+    InstrumentExportQuerySerializer,
     InstrumentLookupQuerySerializer,
     InstrumentLookupSerializer,
     InstrumentSerializer,
@@ -70,12 +73,14 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what 
 
 def _csv_cell(value):
     """A text cell a spreadsheet would read as a formula, prefixed with a quote (OWASP); other cells as they are."""
+    if isinstance(value, list | dict):  # JSON columns (underlying ISINs) as JSON text
+        value = json.dumps(value)
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
-def _csv_lines(rows):
+def _csv_lines(columns, rows):
     writer = csv.writer(_Echo())
-    yield writer.writerow(BRIEF_FIELDS)
+    yield writer.writerow(columns)
     for row in rows:
         yield writer.writerow([_csv_cell(value) for value in row])
 
@@ -107,6 +112,7 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_validator = staticmethod(isin_error)
     throttle_scope = None  # "expensive" on lookup and export (10 per minute)
     filtered_actions = ("list", "export")  # where the filters apply and unknown query parameters are refused
+    extra_query_parameters = {"export": ("fields", "rows")}
     read_only_post = False  # lookup is a POST that only reads
 
     @extend_schema(parameters=[ISIN_PARAMETER, AsOfQuerySerializer], responses=InstrumentSerializer)
@@ -162,16 +168,28 @@ class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         filters=True,
-        parameters=[OpenApiParameter("format", exclude=True)],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "CSV of brief rows")},
+        parameters=[OpenApiParameter("format", exclude=True), InstrumentExportQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, "CSV: a header line, then a row per instrument or listing"
+            )
+        },
     )
     @action(
         detail=False, pagination_class=None, throttle_scope="expensive", renderer_classes=[JSONRenderer, CsvRenderer]
     )
     def export(self, request):
-        """CSV of every instrument the filters select, streamed (`isin` order, the brief columns)."""
-        rows = instrument_export_rows(self.filter_queryset(self.get_queryset()))
-        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+        """CSV of every instrument the filters select, or of their current listings, streamed in ISIN order."""
+        params = InstrumentExportQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            columns, per_listing = instrument_export_columns(
+                params.validated_data["fields"], params.validated_data["rows"] == "listings"
+            )
+        except ExportFieldsError as error:
+            raise ValidationError({"fields": [str(error)]}) from error
+        rows = instrument_export_rows(self.filter_queryset(self.get_queryset()), columns, per_listing)
+        response = StreamingHttpResponse(_csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="instruments.csv"'
         return response
 

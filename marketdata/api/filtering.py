@@ -28,7 +28,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             filterset_class = self.get_filterset_class(view, queryset)
             if filterset_class is not None:
                 known = set(filterset_class.base_filters) | COMMON_QUERY_PARAMETERS
-                known |= set(getattr(view, "extra_query_parameters", ()))
+                known |= set(getattr(view, "extra_query_parameters", {}).get(view.action, ()))
                 paginator = getattr(view, "paginator", None)
                 known |= {getattr(paginator, name) for name in PAGINATION_ATTRIBUTES if hasattr(paginator, name)}
                 query_parameters_once(request)

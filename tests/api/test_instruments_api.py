@@ -291,3 +291,34 @@ class TestInstrumentExport(EndpointTests):
 
     def test_bad_filter_is_400(self):
         assert self.get(self.url, maturity_before="31/12/2030").status_code == 400
+
+    def test_export_takes_fields_and_one_row_per_listing(self):
+        bond = InstrumentFactory(
+            cfi_code="DBFTFB", category="D", instrument_type="debt", maturity_date=datetime.date(2030, 1, 1)
+        )
+        InstrumentFactory(cfi_code="ESVUFR", category="E")
+        ListingFactory(instrument_id=bond.isin, venue_id="XPAR", maturity_date="2030-01-01", currency="EUR")
+        ListingFactory(instrument_id=bond.isin, venue_id="XETR", maturity_date="2031-06-30", currency="USD")
+        ListingFactory(instrument_id=bond.isin, venue_id="XMAD", is_current=False, valid_to="2024-12-31")
+        rows = self.rows(self.get(self.url, fields="isin,maturity_date,issuer_lei", category="D"))
+        assert rows == [["isin", "maturity_date", "issuer_lei"], [bond.isin, "2030-01-01", bond.issuer_id or ""]]
+        per_venue = self.rows(
+            self.get(self.url, rows="listings", fields="isin,listing.mic,listing.maturity_date,listing.currency")
+        )
+        assert per_venue == [
+            ["isin", "listing.mic", "listing.maturity_date", "listing.currency"],
+            [bond.isin, "XETR", "2031-06-30", "USD"],  # each venue's own terms, current listings only
+            [bond.isin, "XPAR", "2030-01-01", "EUR"],
+        ]
+        default = self.rows(self.get(self.url, rows="listings", category="D"))
+        assert default[0] == [*BRIEF, "listing.mic", "listing.valid_from"] and len(default) == 3
+
+    def test_export_refuses_unknown_fields_naming_them(self):
+        response = self.get(self.url, fields="isin,colour")
+        assert response.status_code == 400
+        message = response.json()["error"]["details"]["fields"][0]
+        assert "colour" in message and "maturity_date" in message
+        listing_field = self.rows(self.get(self.url, fields="isin,listing.mic"))  # a listing field: a row per listing
+        assert listing_field == [["isin", "listing.mic"]]  # (no listings here)
+        assert self.get(self.url, rows="venues").status_code == 400
+        assert self.get(URL, fields="isin").status_code == 400  # the list takes no fields
