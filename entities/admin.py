@@ -15,10 +15,10 @@ from marketdata.admin import (
 )
 from marketdata.admin_display import json_tree, mapping_table, rows_table
 from marketdata.admin_pages import entity_page_context
-from marketdata.identifiers import is_valid_lei
+from marketdata.identifiers import is_valid_isin, is_valid_lei
 from marketdata.models import AdminJob
 
-from .models import EntityRelationship, LegalEntity, ReportingException
+from .models import EntityRelationship, IsinLeiMapping, LegalEntity, ReportingException
 from .selectors import entity_resolve
 
 CountryFilter = code_list_filter("legal_address_country", "legal address country", COMMON_COUNTRIES)
@@ -228,3 +228,19 @@ class ReportingExceptionAdmin(PrefetchedEntities, LargeTableAdmin):
     @admin.display(description="name")
     def entity_name(self, obj):
         return _name(obj, "entity")
+
+
+@admin.register(IsinLeiMapping)
+class IsinLeiMappingAdmin(LargeTableAdmin):
+    """GLEIF's ISIN-LEI mapping, as loaded (load_gleif_isin_map): looked up by exact ISIN or LEI, never edited."""
+
+    list_display = ("isin", "lei", "source_file", "updated_at")
+    search_fields = ("=isin", "=lei")
+    identifier_search = {"isin": is_valid_isin, "lei": is_valid_lei}
+    sortable_by = ("isin",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

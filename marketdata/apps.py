@@ -22,8 +22,8 @@ class MarketdataConfig(AppConfig):
     verbose_name = "Market data core"
 
     def ready(self):
-        """Refuse a known secret key without DEBUG; connect the role-permission hook, the API key cache receivers and
-        the data version receivers."""
+        """Refuse a known secret key without DEBUG; connect the role-permission and beat-schedule hooks, the API key
+        cache receivers and the data version receivers."""
         from config.settings.base import LOCAL_SECRET_KEY
 
         if not settings.DEBUG and settings.SECRET_KEY in ("", LOCAL_SECRET_KEY):
@@ -34,9 +34,10 @@ class MarketdataConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         import marketdata.api.authentication  # noqa: F401 - connects the receivers that drop cached API keys
-        from marketdata.services import data_version_bump, roles_sync_permissions
+        from marketdata.services import beat_schedules_install, data_version_bump, roles_sync_permissions
 
         post_migrate.connect(roles_sync_permissions, dispatch_uid="marketdata.roles_sync_permissions")
+        post_migrate.connect(beat_schedules_install, dispatch_uid="marketdata.beat_schedules_install")
         for label in CACHED_DATA_MODELS:  # cached API responses stay current after an edit (admin, enrichment)
             post_save.connect(data_version_bump, sender=label, dispatch_uid=f"data_version_bump_save:{label}")
             post_delete.connect(data_version_bump, sender=label, dispatch_uid=f"data_version_bump_delete:{label}")

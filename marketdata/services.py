@@ -102,3 +102,26 @@ def data_version_bump(*args, **kwargs) -> None:
     if kwargs.get("raw"):  # fixtures load before anything is cached
         return
     transaction.on_commit(bump, using=kwargs.get("using"))
+
+
+def beat_schedules_install(app_config=None, using=DEFAULT_DB_ALIAS, **_kwargs) -> list[str]:
+    """Create the periodic task of each settings.BEAT_SCHEDULE_DEFAULTS entry that the database lacks (runs after
+    migrate); the names created. Installed tasks are left as they are: the admin's edits and pauses stay."""
+    from django.conf import settings
+    from django.db.utils import OperationalError, ProgrammingError
+    from django_celery_beat.schedulers import ModelEntry
+
+    if app_config is not None and app_config.label != "django_celery_beat":
+        return []  # once per migrate, after the beat tables exist
+    from django_celery_beat.models import PeriodicTask
+
+    try:
+        installed = set(PeriodicTask.objects.using(using).values_list("name", flat=True))
+    except (OperationalError, ProgrammingError):  # the tables are not there (yet)
+        return []
+    created = []
+    for name, entry in settings.BEAT_SCHEDULE_DEFAULTS.items():
+        if name not in installed:
+            ModelEntry.from_entry(name, **entry)
+            created.append(name)
+    return created

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "import_export",
+    "django_celery_beat",
     "marketdata",
     "venues",
     "entities",
@@ -251,7 +252,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 *
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3 * 3600 + 300)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE = {
+# Beat reads its schedules from the database (django-celery-beat): the admin shows, edits and pauses them. These
+# are the defaults `migrate` installs when missing (marketdata.services.beat_schedules_install); an installed
+# schedule is never overwritten, so edits and pauses made in the admin stay.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {}
+BEAT_SCHEDULE_DEFAULTS = {
     # Yesterday's FIRDS deltas, every morning; the week's FULINS set on Sunday (ESMA publishes it on Saturday).
     "firds-daily-delta": {"task": "ingestion.tasks.firds_load_daily_delta_task", "schedule": crontab(hour=7, minute=0)},
     "firds-weekly-full-set": {
@@ -259,7 +265,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0, day_of_week="sun"),
     },
 }
-CELERY_BEAT_SCHEDULE.update(
+BEAT_SCHEDULE_DEFAULTS.update(
     {
         # Enrichment after the morning's FIRDS load: issuers daily, FIGIs hourly in chunks (ingestion/tasks_enrich.py).
         "enrich-entities-daily": {
@@ -281,7 +287,7 @@ CELERY_BEAT_SCHEDULE.update(
         "storage-tier-daily": {"task": "ingestion.tasks.storage_tier_task", "schedule": crontab(hour=4, minute=30)},
     }
 )
-CELERY_BEAT_SCHEDULE.update(
+BEAT_SCHEDULE_DEFAULTS.update(
     {
         # FITRS (ingestion/tasks.py): deltas as they come (yesterday's, every morning). ESMA publishes the equity
         # results yearly with quarterly updates and the non-equity results quarterly; the latest full set of the

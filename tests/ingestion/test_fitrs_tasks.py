@@ -70,11 +70,11 @@ def test_command_by_date_type_and_letter(esma, storage):
 
 
 def test_beat_schedules_the_fitrs_tasks():
-    tasks = {entry["task"]: entry for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    tasks = {entry["task"]: entry for entry in django_settings.BEAT_SCHEDULE_DEFAULTS.values()}
     assert "ingestion.tasks.fitrs_load_daily_delta_task" in tasks
     kinds = {
         entry.get("kwargs", {}).get("file_type")
-        for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
+        for entry in django_settings.BEAT_SCHEDULE_DEFAULTS.values()
         if entry["task"] == "ingestion.tasks.fitrs_load_full_set_task"
     }
     assert kinds == {"FULNCR", "FULECR"}

@@ -53,7 +53,7 @@ def test_the_beat_task_applies_the_last_day_delta(golden):
     assert direct.relationship_status == "INACTIVE"
     again = gleif_load_delta_task()  # the same publish once more: nothing loaded twice
     assert [r["status"] for r in again] == ["skipped"] * 3
-    schedule = django_settings.CELERY_BEAT_SCHEDULE["gleif-daily-delta"]
+    schedule = django_settings.BEAT_SCHEDULE_DEFAULTS["gleif-daily-delta"]
     assert schedule["task"] == "ingestion.tasks.gleif_load_delta_task"
 
 

@@ -207,7 +207,7 @@ def test_a_single_container_storage_is_reported_and_tiered_too(settings):
 
 
 def test_beat_runs_storage_tier_once_a_day(settings):
-    entries = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == storage_tier_task.name]
+    entries = [entry for entry in settings.BEAT_SCHEDULE_DEFAULTS.values() if entry["task"] == storage_tier_task.name]
     assert len(entries) == 1
     schedule = entries[0]["schedule"]  # a crontab: one fixed minute of one hour, every day of every month
     assert len(schedule.hour) == 1 and len(schedule.minute) == 1

@@ -94,7 +94,7 @@ def test_beat_schedule_names_registered_tasks(settings):
     """The ingestion beat entries (daily delta, weekly full set, cache pruning) name tasks the worker registers."""
     firds = {
         entry["task"]
-        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        for entry in settings.BEAT_SCHEDULE_DEFAULTS.values()
         if entry["task"].startswith("ingestion.tasks.")
     }
     assert {
