@@ -19,8 +19,19 @@ IN_CHUNK = 500  # pks per `IN` (SQL Server: 2,100 parameters per statement)
 SKIPPED = {"sessions.session"}
 # Ids given by each database's migrate: matched by natural key, never copied by id.
 REMAPPED = {"contenttypes.contenttype", "auth.permission"}
-# Rows the migrations create (marketdata 0001_roles): a fresh copy replaces them with the source's.
-SEEDED = {"auth.group", "auth.group_permissions"}
+# Rows the migrations create (marketdata 0001_roles; the beat schedules installed after migrate): a fresh copy
+# replaces them with the source's (its edited and paused schedules too).
+SEEDED = {"auth.group", "auth.group_permissions"} | {
+    f"django_celery_beat.{name}"
+    for name in (
+        "periodictask",
+        "periodictasks",
+        "crontabschedule",
+        "intervalschedule",
+        "solarschedule",
+        "clockedschedule",
+    )
+}
 
 # Binary (code point) order for text keys, the same on every backend and in Python.
 _BINARY_COLLATION = {"sqlite": "BINARY", "postgresql": "C", "microsoft": "Latin1_General_BIN2"}
