@@ -80,7 +80,7 @@ def main() -> None:
                 f"{connection.vendor}: {LegalEntity.objects.count():,} entities "
                 f"({time.perf_counter() - started:.0f}s to insert the synthetic ones)"
             )
-            times, hits = [], 0
+            times, hits, misses = [], 0, []
             for query, lei in CORPUS:
                 entity_resolve(query)  # warm
                 runs = []
@@ -89,13 +89,18 @@ def main() -> None:
                     found = entity_resolve(query)
                     runs.append(time.perf_counter() - started)
                 times.append(statistics.median(runs))
-                hits += bool(found) and found[0].entity.lei == lei
+                if found and found[0].entity.lei == lei:
+                    hits += 1
+                else:
+                    misses.append(f"{query!r} -> {found[0].entity.legal_name if found else 'nothing'}")
             times.sort()
             print(
                 f"resolve, {len(CORPUS)} corpus queries: median {1000 * statistics.median(times):.0f} ms, "
                 f"90th percentile {1000 * times[int(0.9 * len(times))]:.0f} ms, slowest {1000 * times[-1]:.0f} ms; "
                 f"right LEI first for {hits}/{len(CORPUS)}"
             )
+            for miss in misses:
+                print("  miss:", miss)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -143,14 +143,18 @@ def entity_name_candidates(query: str, country: str = "", limit: int = NAME_CAND
         return []
     country_sql, country_params = (" AND e.legal_address_country = %s", [country.upper()]) if country else ("", [])
     if connection.vendor == "postgresql" and len(core) >= 3:
-        sql = (
-            "SELECT e.id FROM entities_legalentity e WHERE %s <%% e.search_text" + country_sql + " ORDER BY "
-            "word_similarity(%s, e.search_text) + word_similarity(%s, e.search_text) + similarity(%s, e.search_text)"
-            " DESC LIMIT %s"
+        # Two nearest-first walks of the GiST index by word distance (<<->: the closest stretch of any of the names),
+        # to the name without its legal form and to the whole name; ties (namesakes, "Shell ..." by the thousand)
+        # are broken by the distance to the whole query (<->), an incremental sort of each tied group.
+        half = (
+            "(SELECT e.id FROM entities_legalentity e WHERE TRUE" + country_sql + " ORDER BY %s <<-> e.search_text, "
+            "%s <-> e.search_text LIMIT %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', false)")
-            cursor.execute(sql, [core, *country_params, core, wanted, wanted, limit])
+            cursor.execute(
+                half + " UNION " + half,
+                [*country_params, core, wanted, limit // 2, *country_params, wanted, wanted, limit // 2],
+            )
             return [row[0] for row in cursor.fetchall()]
     if connection.vendor == "sqlite" and len(wanted) >= 3:
         trigrams = dict.fromkeys(wanted[i : i + 3] for i in range(len(wanted) - 2))

@@ -2,12 +2,12 @@
 
 from django.db import migrations, models
 
-# PostgreSQL: a trigram GIN index (pg_trgm). SQLite: an FTS5 trigram table kept by triggers (a later migration
+# PostgreSQL: a trigram GiST index (pg_trgm), which serves nearest-first (KNN) order by word distance. SQLite: an FTS5 trigram table kept by triggers (a later migration
 # that makes Django rebuild entities_legalentity on SQLite drops the triggers: it must create them again).
 # Other backends (SQL Server) search the column without an index (entities.selectors.entity_name_candidates).
 POSTGRESQL_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX entities_legalentity_search_trgm ON entities_legalentity USING gin (search_text gin_trgm_ops)",
+    "CREATE INDEX entities_legalentity_search_trgm ON entities_legalentity USING gist (search_text gist_trgm_ops)",
 ]
 POSTGRESQL_BACKWARD = ["DROP INDEX IF EXISTS entities_legalentity_search_trgm"]
 SQLITE_FORWARD = [
