@@ -35,21 +35,31 @@ def gleif_load_file(
 
     A malformed file leaves the database as it was and returns its run with status failed and the error.
     """
+
+    def load(path, run, counts):
+        summary = gleif_file_records_load(path, counts, progress=progress, batch_size=batch_size)
+        run.file_type = "+".join(dict.fromkeys(summary.kinds))[:20]
+        run.older = summary.older  # not stored: records older than the stored ones, counted as unchanged
+
+    return _gleif_run(path, "", load, force)
+
+
+def _gleif_run(path, file_type: str, load, force: bool) -> IngestionRun:
+    """One GLEIF file's IngestionRun: skipped when its checksum was loaded (unless `force`), else `load(path, run,
+    counts)` in one transaction; a GleifFileError leaves the database as it was and the run failed."""
     path = Path(path)
     checksum = file_md5(path) if path.is_file() else ""
     previous = None if force else ingestion_run_already_loaded(Source.GLEIF, checksum)
     run = None
     try:
-        with ingestion_run(Source.GLEIF, path.name, "", checksum) as (run, counts):
+        with ingestion_run(Source.GLEIF, path.name, file_type, checksum) as (run, counts):
             if previous is not None:
                 counts.read = counts.unchanged = previous.records_read - previous.records_rejected
                 run.file_type = previous.file_type
                 run.status = RunStatus.SKIPPED
                 return run
             with transaction.atomic():
-                summary = gleif_file_records_load(path, counts, progress=progress, batch_size=batch_size)
-            run.file_type = "+".join(dict.fromkeys(summary.kinds))[:20]
-            run.older = summary.older  # not stored: records older than the stored ones, counted as unchanged
+                load(path, run, counts)
     except GleifFileError:
         run.refresh_from_db()
         return run
@@ -92,19 +102,6 @@ def gleif_isin_map_load_file(
     """Load GLEIF's ISIN-LEI mapping file (a run of source GLEIF, type ISIN-LEI); skipped when loaded before."""
     from ingestion.loaders.gleif import gleif_isin_map_load
 
-    path = Path(path)
-    checksum = file_md5(path) if path.is_file() else ""
-    previous = None if force else ingestion_run_already_loaded(Source.GLEIF, checksum)
-    run = None
-    try:
-        with ingestion_run(Source.GLEIF, path.name, "ISIN-LEI", checksum) as (run, counts):
-            if previous is not None:
-                counts.read = counts.unchanged = previous.records_read - previous.records_rejected
-                run.status = RunStatus.SKIPPED
-                return run
-            with transaction.atomic():
-                gleif_isin_map_load(path, counts, progress=progress)
-    except GleifFileError:
-        run.refresh_from_db()
-        return run
-    return run
+    return _gleif_run(
+        path, "ISIN-LEI", lambda path, run, counts: gleif_isin_map_load(path, counts, progress=progress), force
+    )

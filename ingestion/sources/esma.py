@@ -65,6 +65,21 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def solr_docs(url: str, query: dict, page_size: int, client):
+    """Every doc a Solr select answers for `query` (q, fq), page after page until ``numFound`` are read."""
+    start = 0
+    while True:
+        answer = http_get_json(url, {**query, "wt": "json", "start": start, "rows": page_size}, client=client)
+        try:
+            found, docs = answer["response"]["numFound"], answer["response"]["docs"]
+        except (KeyError, TypeError) as error:
+            raise SourceResponseError(f"{url} (start={start}): not a Solr answer, missing {error}") from error
+        yield from docs
+        start += len(docs)
+        if not docs or start >= found:
+            return
+
+
 class EsmaRegistryClient:
     """Lists the files of an ESMA registry core (FIRDS by default; ``EsmaRegistryClient.fitrs()`` for FITRS)."""
 
@@ -114,21 +129,8 @@ class EsmaRegistryClient:
     def _docs(self, date_from: dt.date, date_to: dt.date):
         """Yield every Solr doc in the window, page after page, until ``numFound`` are read."""
         date_filter = f"{self.date_field}:[{date_from.isoformat()}T00:00:00Z TO {date_to.isoformat()}T23:59:59Z]"
-        start = 0
         with http_client() as client:
-            while True:
-                params = {"q": "*", "fq": date_filter, "wt": "json", "start": start, "rows": self.page_size}
-                answer = http_get_json(self.base_url, params, client=client)
-                try:
-                    found, docs = answer["response"]["numFound"], answer["response"]["docs"]
-                except (KeyError, TypeError) as error:
-                    raise SourceResponseError(
-                        f"{self.base_url} (start={start}): not a Solr answer, missing {error}"
-                    ) from error
-                yield from docs
-                start += len(docs)
-                if not docs or start >= found:
-                    return
+            yield from solr_docs(self.base_url, {"q": "*", "fq": date_filter}, self.page_size, client)
 
     def _registry_file(self, doc: dict) -> RegistryFile:
         """A RegistryFile from one Solr doc; a doc without the needed fields is a SourceResponseError."""
@@ -169,18 +171,5 @@ class EsmaInstrumentRegister:
             for first in range(0, len(wanted), self.ISINS_PER_QUERY):
                 chunk = wanted[first : first + self.ISINS_PER_QUERY]
                 fq = f"isin:({' OR '.join(chunk)}) AND latest_received_flag:1 AND never_published_flag:0"
-                start = 0
-                while True:
-                    params = {"q": self.QUERY, "fq": fq, "wt": "json", "start": start, "rows": self.page_size}
-                    answer = http_get_json(self.base_url, params, client=client)
-                    try:
-                        total, docs = answer["response"]["numFound"], answer["response"]["docs"]
-                    except (KeyError, TypeError) as error:
-                        raise SourceResponseError(
-                            f"{self.base_url} (start={start}): not a Solr answer, missing {error}"
-                        ) from error
-                    found.extend(docs)
-                    start += len(docs)
-                    if not docs or start >= total:
-                        break
+                found.extend(solr_docs(self.base_url, {"q": self.QUERY, "fq": fq}, self.page_size, client))
         return found
