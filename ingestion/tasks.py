@@ -12,7 +12,7 @@ from django.conf import settings
 from .choices import RunStatus
 from .pipelines.firds import firds_load_date, firds_load_file
 from .pipelines.fitrs import fitrs_load_date, fitrs_load_file
-from .pipelines.gleif import gleif_load_latest
+from .pipelines.gleif import gleif_isin_map_load_latest, gleif_load_latest
 from .services import ingestion_runs_fail_stale
 from .sources.esma import EsmaRegistryClient, RegistryFile
 from .sources.http import SourceUnavailable, download_cache_prune, file_download, local_path
@@ -114,6 +114,12 @@ def fitrs_load_full_set_task(date: str | None = None, file_type: str = "FULNCR",
 def gleif_load_delta_task(delta_type: str = "LastDay", force: bool = False) -> list[dict]:
     """Download and load the latest GLEIF golden-copy delta files (LEI-CDF, RR-CDF, repex), in that order."""
     return [run_summary(run) for run in gleif_load_latest(delta_type, force=force)]
+
+
+@shared_task(soft_time_limit=2 * HOUR, time_limit=2 * HOUR + 300, **NETWORK_RETRY)
+def gleif_isin_map_load_task(force: bool = False) -> dict:
+    """Download and load GLEIF's latest ISIN-LEI mapping file (skipped when that file was loaded)."""
+    return run_summary(gleif_isin_map_load_latest(force=force))
 
 
 @shared_task(soft_time_limit=600, time_limit=900)

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from entities.models import IsinLeiMapping
 from marketdata.filters import ApiFilterSet, IsoDateFilter, any_or
 
 from .choices import CfiCategory, InstrumentType
@@ -18,7 +19,7 @@ class InstrumentFilterSet(ApiFilterSet):
     """Filter instruments by classification, currency, venue, issuer, dates and free text.
 
     CFI, currency, issuer, MIC, maturity and expiry match any current listing's own record, not only the one the
-    instrument is derived from.
+    instrument is derived from; issuer also matches the LEI GLEIF's ISIN-LEI mapping gives the ISIN.
     """
 
     q = django_filters.CharFilter(method="filter_q", label="ISIN (prefix), full name or FISN contains")
@@ -31,7 +32,9 @@ class InstrumentFilterSet(ApiFilterSet):
     mic = django_filters.CharFilter(
         method="filter_listing_code", field_name="venue_id", label="a current listing's MIC"
     )
-    issuer = django_filters.CharFilter(method="filter_listing_code", field_name="issuer_lei", label="issuer LEI")
+    issuer = django_filters.CharFilter(
+        method="filter_issuer", label="issuer LEI: a current listing's (FIRDS) or GLEIF's ISIN-LEI mapping's"
+    )
     figi = django_filters.CharFilter(
         method="filter_figi", label="a FIGI OpenFIGI gave one of its listings (venue, composite or share class)"
     )
@@ -67,6 +70,15 @@ class InstrumentFilterSet(ApiFilterSet):
     def filter_listing_code(self, queryset, name, value):
         """Instruments with a current listing holding this code (upper case) in the field."""
         return _any_current_listing(queryset, **{name: value.strip().upper()})
+
+    def filter_issuer(self, queryset, name, value):
+        """Instruments a current listing names this issuer for, or whose ISIN GLEIF's ISIN-LEI mapping links to it."""
+        lei = value.strip().upper()
+        if not lei:
+            return queryset
+        named = Exists(Listing.objects.filter(instrument_id=OuterRef("isin"), is_current=True, issuer_lei=lei))
+        mapped = Exists(IsinLeiMapping.objects.filter(isin=OuterRef("isin"), lei=lei))
+        return queryset.filter(named | mapped)
 
     def filter_figi(self, queryset, name, value):
         """Instruments OpenFIGI mapped to this FIGI, at any level (each FIGI column is indexed)."""

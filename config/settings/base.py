@@ -274,6 +274,12 @@ BEAT_SCHEDULE_DEFAULTS.update(
         },
         # GLEIF's golden copy: the last day's LEI, relationship and exception changes, after its 08:00 UTC publish.
         "gleif-daily-delta": {"task": "ingestion.tasks.gleif_load_delta_task", "schedule": crontab(hour=8, minute=45)},
+        # GLEIF's ISIN-LEI mapping, published daily at no documented time: loaded before the 09:00 enrichment,
+        # which fetches the issuers only the mapping names; a day's file not out yet is the last one, skipped.
+        "gleif-isin-lei-daily": {
+            "task": "ingestion.tasks.gleif_isin_map_load_task",
+            "schedule": crontab(hour=8, minute=15),
+        },
         "enrich-figi-hourly": {"task": "ingestion.tasks_enrich.enrich_figi_task", "schedule": crontab(minute=30)},
         "ingestion-runs-fail-stale": {
             "task": "ingestion.tasks.ingestion_runs_fail_stale_task",
@@ -333,6 +339,8 @@ MIC_CSV_URL = env.str(
 )
 GLEIF_API_URL = env.str("GLEIF_API_URL", default="https://api.gleif.org/api/v1")
 GLEIF_GOLDEN_COPY_URL = env.str("GLEIF_GOLDEN_COPY_URL", default="https://goldencopy.gleif.org/api/v2/golden-copies")
+# GLEIF's ISIN-LEI mapping files (<url>/latest names the day's file and its download link).
+GLEIF_ISIN_LEI_URL = env.str("GLEIF_ISIN_LEI_URL", default="https://mapping.gleif.org/api/v2/isin-lei")
 OPENFIGI_API_URL = env.str("OPENFIGI_API_URL", default="https://api.openfigi.com/v3")
 OPENFIGI_API_KEY = env.str("OPENFIGI_API_KEY", default="")
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=60.0)

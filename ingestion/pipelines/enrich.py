@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from entities.models import LegalEntity
+from entities.models import IsinLeiMapping, LegalEntity
 from ingestion.choices import Source
 from ingestion.loaders.openfigi import figi_results_store
 from ingestion.models import IngestionRun
@@ -35,15 +35,20 @@ def _count(counts: LoadCounts, result) -> None:
 
 
 def issuer_leis_missing(isins: list[str] | None = None, limit: int | None = None) -> list[str]:
-    """Issuer LEIs named by instruments (all, or those of `isins`) that have no LegalEntity yet."""
-    instruments = Instrument.objects.exclude(issuer_id__isnull=True).exclude(issuer_id="")
+    """LEIs without a LegalEntity that instruments (all, or `isins`) have as issuer in FIRDS or GLEIF's ISIN-LEI map."""
+    unknown = ~Exists(LegalEntity.objects.filter(lei=OuterRef("issuer_id")))
+    named = Instrument.objects.exclude(issuer_id__isnull=True).exclude(issuer_id="").filter(unknown)
+    mapped = IsinLeiMapping.objects.filter(
+        Exists(Instrument.objects.filter(isin=OuterRef("isin"))),
+        ~Exists(LegalEntity.objects.filter(lei=OuterRef("lei"))),
+    )
     if isins:
-        instruments = instruments.filter(isin__in=isins)
+        named, mapped = named.filter(isin__in=isins), mapped.filter(isin__in=isins)
     leis = (
-        instruments.filter(~Exists(LegalEntity.objects.filter(lei=OuterRef("issuer_id"))))
-        .order_by("issuer_id")
+        named.order_by()
         .values_list("issuer_id", flat=True)
-        .distinct()
+        .union(mapped.order_by().values_list("lei", flat=True))
+        .order_by("issuer_id")
     )
     return list(leis[:limit] if limit else leis)
 
@@ -55,7 +60,8 @@ def enrich_entities(
     client=None,
     leis: list[str] | None = None,
 ) -> IngestionRun:
-    """Fetch from GLEIF the issuers instruments name but LegalEntity lacks, their parents, children and exceptions.
+    """Fetch from GLEIF the issuers instruments name (in FIRDS or GLEIF's ISIN-LEI mapping) but LegalEntity lacks,
+    their parents, children and exceptions.
 
     Children are stored as relationships (every page of the direct and ultimate child relationships); the
     children's own LEI records are not fetched. `leis` (entities a curator selected) are fetched again whether

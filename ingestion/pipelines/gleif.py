@@ -105,3 +105,11 @@ def gleif_isin_map_load_file(
     return _gleif_run(
         path, "ISIN-LEI", lambda path, run, counts: gleif_isin_map_load(path, counts, progress=progress), force
     )
+
+
+def gleif_isin_map_load_latest(*, force: bool = False, progress: Progress | None = None) -> IngestionRun:
+    """Download GLEIF's latest ISIN-LEI mapping file into storage (gleif/) and load it; skipped when loaded before."""
+    from ingestion.sources.gleif_mapping import isin_lei_latest_file
+    from ingestion.sources.http import file_download
+
+    return gleif_isin_map_load_file(file_download(isin_lei_latest_file().download), force=force, progress=progress)

@@ -7,6 +7,7 @@ import io
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from entities.models import IsinLeiMapping
 from instruments.models import Instrument
 from tests.factories import (
     FigiMappingFactory,
@@ -98,6 +99,32 @@ class TestInstrumentList(ListEndpointTests):
             ({"figi": "BBG000BDSHCL"}, {bond}),
             ({"figi": "BBG000NONE00"}, set()),
         ]
+
+    def test_issuer_filter_matches_firds_listings_or_gleifs_mapping(self):
+        issuer, other, unrelated = make_lei(21), make_lei(22), make_lei(23)
+        named = InstrumentFactory(issuer_id=issuer).isin  # FIRDS names the issuer on a current listing
+        ListingFactory(instrument_id=named, venue_id="XETR", issuer_lei=issuer)
+        mapped = InstrumentFactory(issuer_id=None).isin  # FIRDS names none; GLEIF's mapping links it
+        ListingFactory(instrument_id=mapped, venue_id="XETR", issuer_lei=None)
+        IsinLeiMapping.objects.create(isin=mapped, lei=issuer)
+        closed = InstrumentFactory(issuer_id=None).isin  # only a closed listing version named the issuer
+        ListingFactory(
+            instrument_id=closed, venue_id="XPAR", issuer_lei=issuer, is_current=False, valid_to="2024-12-31"
+        )
+        IsinLeiMapping.objects.create(isin=named, lei=other)  # the mapping disagrees with FIRDS: both match
+        IsinLeiMapping.objects.create(isin=make_isin(99), lei=unrelated)  # an ISIN with no instrument
+        for lei, expected in (
+            (issuer, {named, mapped}),
+            (issuer.lower(), {named, mapped}),
+            (other, {named}),
+            (unrelated, set()),
+            (make_lei(24), set()),
+        ):
+            assert set(self.keys(self.get(URL, issuer=lei))) == expected, lei
+            export = b"".join(self.get(URL + "export/", issuer=lei, fields="isin").streaming_content).decode()
+            assert {row["isin"] for row in csv.DictReader(io.StringIO(export))} == expected, lei
+        assert set(self.keys(self.get(URL, issuer=issuer, cfi="X"))) == set()  # and with the other filters
+        assert self.get(URL, issuers=issuer).status_code == 400  # still strict about unknown parameters
 
     def test_unknown_query_parameters_are_400_naming_them(self):
         response = self.get(URL, figy="BBG000EQ0001", cfi="E", page_size=5)

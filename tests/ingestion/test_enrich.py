@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from entities.models import EntityRelationship, LegalEntity, ReportingException
+from entities.models import EntityRelationship, IsinLeiMapping, LegalEntity, ReportingException
 from ingestion.models import IngestionRun
-from ingestion.pipelines.enrich import enrich_entities, enrich_figi, figi_pairs_missing
+from ingestion.pipelines.enrich import enrich_entities, enrich_figi, figi_pairs_missing, issuer_leis_missing
 from instruments.models import FigiLookup, FigiMapping, Instrument, Listing
 from marketdata.identifiers import isin_check_digit
 from tests.fakes.gleif import FakeGleif
@@ -24,6 +24,7 @@ BLOOMBERG_CHILD = "5493001KJTIIGC8Y1R12"
 BLOOMBERG_LP = "549300B56MD0ZC402L06"
 BLOOMBERG_INC = "549300RMUDWPHCUQNE66"
 NATURAL_PERSONS = "335800CCCPHKUOXPC332"
+FRAPORT = "5299001ERX0K10IZUL40"
 UNKNOWN = "5299000J2N45DDNE4Y28"
 
 
@@ -116,6 +117,25 @@ def test_enrich_entities_failure_keeps_what_was_stored_and_records_the_run(fakes
         enrich_entities()
     run = IngestionRun.objects.get(source="gleif")
     assert run.status == "failed" and "GLEIF is unavailable" in run.error
+
+
+def test_issuers_only_gleifs_isin_lei_mapping_names_are_missing_too(fakes):
+    instrument(make_isin(5), SHELL)
+    instrument(make_isin(6))  # FIRDS names no issuer
+    instrument(make_isin(7), BLOOMBERG_CHILD)
+    IsinLeiMapping.objects.create(isin=make_isin(6), lei=FRAPORT)
+    IsinLeiMapping.objects.create(isin=make_isin(5), lei=SHELL)  # the same LEI from both: asked once
+    IsinLeiMapping.objects.create(isin=make_isin(8), lei=NATURAL_PERSONS)  # no such instrument loaded
+    assert issuer_leis_missing() == sorted([SHELL, FRAPORT, BLOOMBERG_CHILD])
+    assert issuer_leis_missing(isins=[make_isin(6), make_isin(8)]) == [FRAPORT]
+    assert issuer_leis_missing(limit=2) == sorted([SHELL, FRAPORT, BLOOMBERG_CHILD])[:2]
+
+    out = StringIO()
+    call_command("enrich", "--entities", "--isin", make_isin(6), stdout=out)
+    assert "entities: succeeded" in out.getvalue()
+    assert LegalEntity.objects.get(lei=FRAPORT).legal_name == "Fraport AG Frankfurt Airport Services Worldwide"
+    assert not LegalEntity.objects.filter(lei__in=[SHELL, BLOOMBERG_CHILD]).exists()
+    assert issuer_leis_missing() == sorted([SHELL, BLOOMBERG_CHILD])  # stored: not asked again
 
 
 def test_enrich_figi_maps_pairs_and_remembers_misses_and_errors(fakes, settings):

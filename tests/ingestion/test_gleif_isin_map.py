@@ -1,16 +1,20 @@
-"""load_gleif_isin_map: GLEIF's ISIN-LEI mapping, streamed; instruments FIRDS names no issuer for take its LEI."""
+"""load_gleif_isin_map: GLEIF's ISIN-LEI mapping (a file, or the latest downloaded), streamed; instruments FIRDS
+names no issuer for take its LEI."""
 
 import zipfile
 from io import StringIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from entities.models import IsinLeiMapping
 from ingestion.models import IngestionRun
+from ingestion.tasks import gleif_isin_map_load_task
 from tests.api.base import client_for, make_user
 from tests.factories import InstrumentFactory, LegalEntityFactory
 from tests.fakes.gleif_golden import FIXTURES
+from tests.fakes.gleif_mapping import FakeIsinLeiMapping
 
 pytestmark = pytest.mark.django_db
 SAMPLE = FIXTURES / "isin_lei_sample.csv"
@@ -22,6 +26,23 @@ def load(path, *args) -> str:
     out = StringIO()
     call_command("load_gleif_isin_map", str(path), *args, stdout=out)
     return out.getvalue()
+
+
+def load_latest(*args) -> str:
+    out = StringIO()
+    call_command("load_gleif_isin_map", "--latest", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def mapping(settings, storage):
+    """The fake mapping server publishing the sample as its latest file, and settings pointing at it."""
+    with FakeIsinLeiMapping() as fake:
+        settings.GLEIF_ISIN_LEI_URL = fake.api_url
+        settings.HTTP_MAX_RETRIES = 2
+        settings.HTTP_RETRY_BACKOFF_SECONDS = 0.01
+        fake.publish(SAMPLE)
+        yield fake
 
 
 def test_the_mapping_loads_from_csv_or_zip_and_updates(tmp_path):
@@ -68,3 +89,52 @@ def test_instruments_without_a_firds_issuer_take_the_mapped_lei(tmp_path):
     assert (other["issuer_lei"], other["issuer_source"]) == (SHELL, "firds")
     alone = InstrumentFactory(issuer_id=None)
     assert client.get(f"/api/v1/instruments/{alone.isin}/").json()["issuer_source"] is None
+
+
+def test_the_latest_file_is_downloaded_into_storage_loaded_and_not_loaded_twice(mapping, storage):
+    output = load_latest()
+    assert "read 17, inserted 17, updated 0, unchanged 0, rejected 0" in output
+    assert IsinLeiMapping.objects.get(isin=FRAPORT_SHARE).lei == FRAPORT
+    run = IngestionRun.objects.get()
+    assert (run.source, run.file_type, run.status) == ("gleif", "ISIN-LEI", "succeeded")
+    assert run.file_name == "isin-lei-20260901T070301.zip"
+    assert (storage / "gleif" / "isin-lei-20260901T070301.zip").is_file()
+    assert [(entry.path, entry.status) for entry in mapping.log] == [
+        ("/api/v2/isin-lei/latest", 200),
+        (mapping.latest["data"]["attributes"]["downloadLink"].removeprefix(mapping.base_url), 200),
+    ]
+
+    assert "skipped" in load_latest()  # the same file the next day: recognised by its checksum
+    assert IngestionRun.objects.filter(status="skipped").count() == 1
+
+    changed = storage.parent / "isin-lei-20260902T070301.csv"
+    changed.write_text(SAMPLE.read_text().replace(f"{FRAPORT},{FRAPORT_SHARE}", f"{SHELL},{FRAPORT_SHARE}"))
+    mapping.publish(changed, stamp="20260902T070301")
+    result = gleif_isin_map_load_task()  # what beat runs
+    assert (result["status"], result["file"], result["updated"]) == ("succeeded", "isin-lei-20260902T070301.zip", 1)
+    assert IsinLeiMapping.objects.get(isin=FRAPORT_SHARE).lei == SHELL
+    schedule = django_settings.BEAT_SCHEDULE_DEFAULTS["gleif-isin-lei-daily"]
+    assert schedule["task"] == "ingestion.tasks.gleif_isin_map_load_task"
+    assert schedule["schedule"].hour == {8}  # after GLEIF's golden copy and before the 09:00 enrichment
+
+
+def test_latest_errors_are_clear_and_load_nothing(mapping):
+    with pytest.raises(CommandError, match="give a PATH or --latest, not both or neither"):
+        call_command("load_gleif_isin_map", stdout=StringIO())
+    with pytest.raises(CommandError, match="give a PATH or --latest, not both or neither"):
+        load_latest(str(SAMPLE))
+    attributes = mapping.latest["data"]["attributes"]
+    del attributes["downloadLink"]
+    with pytest.raises(CommandError, match="latest ISIN-LEI mapping file has no downloadLink"):
+        load_latest()
+    mapping.latest = {"data": []}
+    with pytest.raises(CommandError, match="not an ISIN-LEI mapping answer"):
+        load_latest()
+    mapping.latest = None  # GLEIF answers 404
+    with pytest.raises(CommandError, match=r"/api/v2/isin-lei/latest answered HTTP 404"):
+        load_latest()
+    mapping.publish(SAMPLE)
+    mapping.latest["data"]["attributes"]["fileName"] = "../../etc/isin-lei.zip"
+    with pytest.raises(CommandError, match="is not a plain file name"):
+        load_latest()
+    assert not IsinLeiMapping.objects.exists() and not IngestionRun.objects.exists()
