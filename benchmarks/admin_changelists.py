@@ -122,6 +122,25 @@ def _record(isin: str, mic: str, name: str, cfi: str, start: dt.date) -> dict:
     }
 
 
+def _row_maker(model):
+    """A function making a row (tuple, every concrete field but the id and stamps, in `.names` order) of the model's
+    defaults and the values given: rows go in through marketdata.bulk.rows_insert (COPY on PostgreSQL), about four
+    times faster than bulk_create."""
+    defaults = {
+        field.attname: field.get_default()
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False)
+    }
+    names = tuple(defaults)
+
+    def row(**values) -> tuple:
+        merged = {**defaults, **values}
+        return tuple(merged[name] for name in names)
+
+    row.names = names
+    return row
+
+
 def fill(args) -> dict:
     """Migrate and generate the rows (once per database); the counts found."""
     from django.core.management import call_command
@@ -129,6 +148,7 @@ def fill(args) -> dict:
 
     from entities.models import LegalEntity
     from instruments.models import Instrument, Listing
+    from marketdata.bulk import rows_insert
     from venues.models import Venue
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -155,6 +175,8 @@ def fill(args) -> dict:
                 for n in range(start, min(entities, start + BATCH))
             ]
         )
+    instrument_row = _row_maker(Instrument)
+    listing_row = _row_maker(Listing)
     written, number = 0, 0
     while written < args.listings:
         instruments, listings = [], []
@@ -166,7 +188,7 @@ def fill(args) -> dict:
                 venues = rng.sample(VENUES, rng.choice([1, 2, 3, 4, 5, 7]))
                 issuer = _lei(rng.randrange(entities)) if rng.random() < 0.7 else None
                 instruments.append(
-                    Instrument(
+                    instrument_row(
                         isin=isin,
                         full_name=name,
                         cfi_code=CATEGORIES[letter],
@@ -180,7 +202,7 @@ def fill(args) -> dict:
                 for mic in venues:
                     if rng.random() < 0.1:  # an older, closed version
                         listings.append(
-                            Listing(
+                            listing_row(
                                 instrument_id=isin,
                                 venue_id=mic,
                                 full_name=name + " old",
@@ -193,7 +215,7 @@ def fill(args) -> dict:
                             )
                         )
                     listings.append(
-                        Listing(
+                        listing_row(
                             instrument_id=isin,
                             venue_id=mic,
                             full_name=name,
@@ -205,8 +227,8 @@ def fill(args) -> dict:
                         )
                     )
                 number += 1
-            Instrument.objects.bulk_create(instruments, batch_size=1000)
-            Listing.objects.bulk_create(listings, batch_size=500)
+            rows_insert(Instrument, instrument_row.names, instruments)
+            rows_insert(Listing, listing_row.names, listings)
         written += len(listings)
         if written % 100_000 < BATCH:
             print(f"  {written:,} listings, {time.perf_counter() - started:.0f} s", flush=True)

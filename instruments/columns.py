@@ -86,10 +86,13 @@ _TYPED = tuple(
 
 
 def utc_text(value: datetime | None) -> str | None:
-    """A date-time's storage text: naive UTC, as Django's SQLite backend writes it (None stays None)."""
+    """A date-time's storage text: naive UTC, as Django's SQLite backend writes it (a naive value is taken as UTC;
+    None stays None)."""
     if value is None:
         return None
-    if value.tzinfo is not UTC:
+    if value.tzinfo is UTC:  # what the parser gives: drop the "+00:00" (0.9 µs, not 1.3 with replace)
+        return value.isoformat(" ")[:-6]
+    if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.replace(tzinfo=None).isoformat(" ")
 

