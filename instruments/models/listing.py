@@ -31,7 +31,7 @@ class Listing(InstrumentTerms, TimeStampedModel):
         db_column="mic",
         related_name="listings",
         verbose_name="MIC",
-        db_index=False,  # listing_mic_current_idx starts with the MIC
+        db_index=False,  # listing_mic_current_isin_idx starts with the MIC
     )
     full_name = models.CharField(max_length=350, blank=True, default="")
     short_name = models.CharField("short name (FISN)", max_length=35, blank=True, default="")
@@ -64,7 +64,11 @@ class Listing(InstrumentTerms, TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["venue", "is_current"], name="listing_mic_current_idx"),
+            # a venue's (current) listings in the changelist's order: a page is one index range, not a sort of the
+            # venue's million rows (1.08 s at 10M listings on SQLite with the MIC and flag alone)
+            models.Index(
+                fields=["venue", "is_current", "instrument", "valid_from"], name="listing_mic_current_isin_idx"
+            ),
         ]
 
     def __str__(self):
