@@ -70,6 +70,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from benchmarks.scratch import scratch_database
     from ingestion.parsers.gleif import gleif_open, gleif_stream_parse
     from ingestion.pipelines.gleif import gleif_load_file
 
@@ -85,12 +86,7 @@ def main() -> None:
         parse_rate = parsed / (time.perf_counter() - started)
         print(f"parse only (ceiling): {parse_rate:,.0f} records/s")
 
-        test_name = f"bench_gleif_{os.getpid()}"
-        if connection.vendor == "sqlite":
-            test_name = str(Path(folder) / f"{test_name}.sqlite3")
-        connection.settings_dict["TEST"]["NAME"] = test_name
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
+        with scratch_database(folder, "bench_gleif"):
             samples = []
 
             def progress(_name, read, _total):
@@ -108,8 +104,6 @@ def main() -> None:
                     f"inserted {run.records_inserted}, unchanged {run.records_unchanged}; "
                     f"RSS at 25% {quarter:.0f} MB, at end {samples[-1][1]:.0f} MB"
                 )
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ def main() -> None:
     from django.db import connection
 
     from benchmarks.gleif_bulk import lei_with_check
+    from benchmarks.scratch import scratch_database
     from entities.models import LegalEntity
     from entities.selectors import entity_resolve
     from entities.services import legal_entity_upsert_batch
@@ -54,12 +55,7 @@ def main() -> None:
     from tests.entities.test_name_search import CORPUS
 
     with tempfile.TemporaryDirectory(prefix="name-search-bench-") as folder:
-        test_name = f"bench_names_{os.getpid()}"
-        if connection.vendor == "sqlite":
-            test_name = str(Path(folder) / f"{test_name}.sqlite3")
-        connection.settings_dict["TEST"]["NAME"] = test_name
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
+        with scratch_database(folder, "bench_names"):
             real = json.loads(CORPUS_ENTITIES.read_text())["data"]
             legal_entity_upsert_batch([gleif_values(lei_record_from_json(r)) for r in real])
             words = sorted({word for r in real for word in r["attributes"]["entity"]["legalName"]["name"].split()})
@@ -101,8 +97,6 @@ def main() -> None:
             )
             for miss in misses:
                 print("  miss:", miss)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
