@@ -10,9 +10,14 @@ from .choices import CfiCategory, InstrumentType
 from .models import FigiMapping, Instrument, Listing
 
 
+def _current_listing_exists(**lookups) -> Exists:
+    """True for an instrument with a current listing whose own record matches the lookups."""
+    return Exists(Listing.objects.filter(instrument_id=OuterRef("isin"), is_current=True, **lookups))
+
+
 def _any_current_listing(queryset, **lookups):
     """The instruments with a current listing whose own record matches the lookups (venues disagree in real data)."""
-    return queryset.filter(Exists(Listing.objects.filter(instrument_id=OuterRef("isin"), is_current=True, **lookups)))
+    return queryset.filter(_current_listing_exists(**lookups))
 
 
 class InstrumentFilterSet(ApiFilterSet):
@@ -76,7 +81,7 @@ class InstrumentFilterSet(ApiFilterSet):
         lei = value.strip().upper()
         if not lei:
             return queryset
-        named = Exists(Listing.objects.filter(instrument_id=OuterRef("isin"), is_current=True, issuer_lei=lei))
+        named = _current_listing_exists(issuer_lei=lei)
         mapped = Exists(IsinLeiMapping.objects.filter(isin=OuterRef("isin"), lei=lei))
         return queryset.filter(named | mapped)
 
