@@ -53,6 +53,27 @@ def iter_records(
     `info`, when given, is filled in with what the envelope says (message type, report kind). `limits`
     caps the XML's size, its zip ratio and one record's bytes (lxml's huge_tree only runs under them).
     """
+    return map(record_build, iter_record_items(path, info, limits))
+
+
+def record_build(item) -> FirdsRecord:
+    """The FirdsRecord of one (record type, number, line, tree) that iter_record_items gives; a value that does not
+    parse makes a record with its `error` set (rejected, the file goes on)."""
+    record_type, number, line, tree = item
+    try:
+        return record_from_tree(tree, record_type, number, line)
+    except FieldError as error:
+        general = tree.get("FinInstrmGnlAttrbts") or {}
+        record = FirdsRecord(record_type, number, line, isin=text(general.get("Id")), attributes=tree)
+        record.error = str(error)
+        return record
+
+
+def iter_record_items(
+    path: str | os.PathLike, info: FirdsFileInfo | None = None, limits: XmlLimits = DEFAULT_LIMITS
+) -> Iterator[tuple]:
+    """Yield (record type, number, line, tree) for every record of a FIRDS file in order: iter_records before the
+    fields are read from the tree (the part of parsing that runs in the reader's process)."""
     info = info if info is not None else FirdsFileInfo()
     number = 0
     line = 0
@@ -107,15 +128,9 @@ def iter_records(
                 number += 1
                 line = element.sourceline or 0
                 tree = element_tree(element)
-                try:
-                    record = record_from_tree(tree, record_type, number, line)
-                except FieldError as error:
-                    general = tree.get("FinInstrmGnlAttrbts") or {}
-                    record = FirdsRecord(record_type, number, line, isin=text(general.get("Id")), attributes=tree)
-                    record.error = str(error)
                 element_close(element)
                 record_line = 0
-                yield record
+                yield record_type, number, line, tree
         except XmlLimitError as error:
             raise FirdsFileError(
                 name, limit_reason(error, number, record_line), line=error.line, record=number
