@@ -2,9 +2,10 @@
 
 Per file, in one run on the same file:
 (a) parse-only ceiling: the loader's own parser and record checks (iter_records + batches_prepare_fitrs) in one
-    process, nothing stored: what the load would reach if writing cost nothing;
+    process, nothing stored: what a load parsing in one process would reach if writing cost nothing (the load
+    spreads the same work over a reader and a preparer process, so c/a can pass 1 on two cores);
 (c) `manage.py load_fitrs` end to end on a fresh SQLite database (subprocess; its load time and peak RSS, which
-    includes its reaped parser process); c/a is the figure held to >= 0.8;
+    includes its reaped reader and preparer processes); c/a is the figure held to >= 0.8;
 (d) the same on PostgreSQL when it is reachable (a scratch database, dropped afterwards).
 
 Run: .venv/bin/python -m benchmarks.fitrs_load --records 500000 [--no-postgres] [--kinds FULNCR FULECR]

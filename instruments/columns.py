@@ -59,7 +59,7 @@ INSTRUMENT_DATA_FIELDS = (
     "source_mic",
 )
 
-# Typed listing columns. Between the parser's process and the writer these travel, and are written, as their
+# Typed listing columns. Between the preparer's process and the writer these travel, and are written, as their
 # storage text: dates 'YYYY-MM-DD', date-times naive UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]', decimals as digits (what
 # Django stores on SQLite and every backend parses); listing_typed turns them back into Python values.
 DATE_FIELDS = ("maturity_date", "expiry_date")

@@ -1,4 +1,4 @@
-"""FITRS loader: check parsed records and map them to row values (pure Python, run in the parser's process), then
+"""FITRS loader: check parsed records and map them to row values (pure Python, run in the preparer's process), then
 write them in batches through instruments.transparency_services (in the loading process)."""
 
 import hashlib
@@ -235,7 +235,7 @@ def record_label(record: FitrsRecord) -> str:
 
 
 def batches_prepare_fitrs(records: Iterator[FitrsRecord], info, batch_size: int) -> Iterator[bytes]:
-    """Check and map a file's records in the parser's process; each batch travels as JSON text: {"kind", "date"
+    """Check and map a file's records in the preparer's process; each batch travels as JSON text: {"kind", "date"
     (the header's), "read", "rows" (DATA_COLUMNS values), "rejected" ([label, reason])}."""
     rows: list = []
     rejected: list = []

@@ -174,7 +174,7 @@ def staged_batches(
                 kind, payload = out.get(timeout=5)
             except queue.Empty:
                 if not preparer.is_alive() or reader.exitcode not in (None, 0):
-                    raise error_class(name, "the parser process stopped unexpectedly") from None
+                    raise error_class(name, "a parser process (reader or preparer) stopped unexpectedly") from None
                 continue
             if kind == _BATCH:
                 yield payload

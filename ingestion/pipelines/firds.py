@@ -1,4 +1,4 @@
-"""FIRDS pipeline: file -> parser (own process) -> loader, one IngestionRun and one transaction per file."""
+"""FIRDS pipeline: file -> reader and preparer processes -> loader, one IngestionRun and one transaction per file."""
 
 import gc
 import logging

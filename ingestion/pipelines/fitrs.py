@@ -1,4 +1,4 @@
-"""FITRS pipeline: file -> parser (own process) -> loader, one IngestionRun and one transaction per file."""
+"""FITRS pipeline: file -> reader and preparer processes -> loader, one IngestionRun and one transaction per file."""
 
 import os
 import re

@@ -92,4 +92,4 @@ def test_a_reader_that_dies_is_a_clear_error_not_a_hang(firds_file):
     with pytest.raises(FirdsFileError) as caught:
         list(_stages(firds_file, read=_read_then_die))
     assert caught.value.file_name == firds_file.name
-    assert caught.value.reason == "the parser process stopped unexpectedly"
+    assert caught.value.reason == "a parser process (reader or preparer) stopped unexpectedly"

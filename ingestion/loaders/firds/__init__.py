@@ -1,6 +1,6 @@
 """FIRDS loader: check and map parsed records to row values, then write them in batches with the delta rules.
 
-`prepare` is pure Python (it runs in the parser's process, next to the parsing); `FirdsBatchWriter`
+`prepare` is pure Python (it runs in the preparer's process, next to the parsing); `FirdsBatchWriter`
 runs in the loading process and writes through `instruments.services`.
 """
 

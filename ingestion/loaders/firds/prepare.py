@@ -1,4 +1,4 @@
-"""Check parsed FIRDS records and map them to row values; pure Python, run in the parser's process."""
+"""Check parsed FIRDS records and map them to row values; pure Python, run in the preparer's process."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -20,7 +20,7 @@ _RATE_DIGITS = 10  # rate_field: 20 digits, 10 after the point
 
 
 # Column order of PreparedRecord.listing: the services' field list (instruments/columns.py imports no Django, so
-# this module still runs in the parser's process without it).
+# this module still runs in the preparer's process without it).
 LISTING_COLUMNS = LISTING_DATA_FIELDS
 
 
@@ -28,7 +28,7 @@ class PreparedRecord(NamedTuple):
     """A checked record as row values: the listing version's data in LISTING_COLUMNS order (the record as JSON text,
     typed values as Python values or as their storage text).
 
-    Plain tuples, so that a batch travels cheaply (as JSON text) between the parser's process and the loader's.
+    Plain tuples, so that a batch travels cheaply (as JSON text) between the preparer's process and the loader's.
     `valid_to` is the publication period's end (FrDtToDt/ToDt) when FIRDS gives one.
     """
 
@@ -206,7 +206,7 @@ def listing_values(record: FirdsRecord) -> tuple:
     """The Listing columns a record gives (the version's data, without its validity), in LISTING_COLUMNS order.
 
     Its own general attributes, venue dates, debt and derivative terms, and the whole record as JSON text (made
-    once here, in the parser's process). Date-times are given as their storage text (naive UTC); dates and decimals
+    once here, in the preparer's process). Date-times are given as their storage text (naive UTC); dates and decimals
     become theirs on the way to the loading process (instruments.columns.listing_typed reads both forms back).
     """
     venue = record.venue
@@ -232,7 +232,7 @@ def listing_values(record: FirdsRecord) -> tuple:
 
 
 def record_prepare(record: FirdsRecord, default_valid_from: date | None = None) -> PreparedRecord | RejectedRecord:
-    """Check a record and map it to row values; runs without Django (in the parser's process)."""
+    """Check a record and map it to row values; runs without Django (in the preparer's process)."""
     problems = record_problems(record)
     valid_from = record.technical.publication_from or default_valid_from
     valid_to = record.technical.publication_to
@@ -278,7 +278,7 @@ def _default_valid_from(info) -> date | None:
 
 
 def batches_prepare_in_file(records: Iterator[FirdsRecord], info, batch_size: int) -> Iterator[bytes]:
-    """record_prepare for a file's records in the parser process, in batches of row tuples for the loading process.
+    """record_prepare for a file's records in the preparer process, in batches of row tuples for the loading process.
 
     The file's reporting date is the default publication date. A batch travels as JSON text (orjson writes it,
     dates and date-times included, several times faster than pickle would, in the process that is the
